@@ -1,0 +1,1 @@
+"""Generated gRPC/protobuf code for the overstap.* proto packages (see protos/ and `make protos`)."""

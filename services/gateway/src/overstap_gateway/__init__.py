@@ -1,0 +1,1 @@
+"""REST gateway: the one door to Overstap."""

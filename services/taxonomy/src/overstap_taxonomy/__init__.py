@@ -1,0 +1,1 @@
+"""Taxonomy service: one skills language for Overstap."""

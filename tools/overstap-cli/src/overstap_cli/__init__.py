@@ -1,0 +1,1 @@
+"""The `overstap` command line."""
