@@ -4,6 +4,7 @@ The bundle is data, not logic: the taxonomy service answers questions about it, 
 vacancy extractor build their indexes from it. `overstap taxonomy import` writes it from the official downloads.
 """
 
+from overstap_bundle.io import default_bundle_path, load_bundle, write_bundle
 from overstap_bundle.model import (
     BUNDLE_FORMAT,
     Concept,
@@ -16,7 +17,6 @@ from overstap_bundle.model import (
     Relation,
     TaxonomyBundle,
 )
-from overstap_bundle.io import default_bundle_path, load_bundle, write_bundle
 
 __all__ = [
     "BUNDLE_FORMAT",

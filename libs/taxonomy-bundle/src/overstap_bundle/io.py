@@ -66,8 +66,7 @@ def _concept_from_json(raw: dict[str, Any]) -> Concept:
         type=ConceptType(raw["t"]),
         code=raw.get("c"),
         labels={
-            lang: LabelSet(v["p"], tuple(v.get("a", ())), tuple(v.get("h", ())))
-            for lang, v in raw.get("l", {}).items()
+            lang: LabelSet(v["p"], tuple(v.get("a", ())), tuple(v.get("h", ()))) for lang, v in raw.get("l", {}).items()
         },
         descriptions=raw.get("d", {}),
         broader=tuple(raw.get("b", ())),
@@ -86,15 +85,10 @@ def bundle_payload(bundle: TaxonomyBundle) -> dict[str, Any]:
         "manifest": bundle.manifest,
         "concepts": [_concept_to_json(c) for c in sorted(bundle.concepts, key=lambda c: c.id)],
         "occupation_skills": {
-            occ: {kind: sorted(skills) for kind, skills in rels.items()}
-            for occ, rels in sorted(relations.items())
+            occ: {kind: sorted(skills) for kind, skills in rels.items()} for occ, rels in sorted(relations.items())
         },
-        "mappings": sorted(
-            [m.source_id, m.target_id, m.match.value, m.provenance] for m in bundle.mappings
-        ),
-        "onet_skill_ratings": sorted(
-            [r.onet_id, r.skill_id, r.importance, r.level] for r in bundle.onet_skill_ratings
-        ),
+        "mappings": sorted([m.source_id, m.target_id, m.match.value, m.provenance] for m in bundle.mappings),
+        "onet_skill_ratings": sorted([r.onet_id, r.skill_id, r.importance, r.level] for r in bundle.onet_skill_ratings),
     }
 
 

@@ -2,12 +2,52 @@
 
 from __future__ import annotations
 
-import typer
+import signal
+import threading
+from pathlib import Path
 
+import typer
 from overstap_taxonomy.cli import app as taxonomy_app
 
 app = typer.Typer(help="Overstap operator, import, evaluation and benchmark commands.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")
+
+stack_app = typer.Typer(help="Run the service stack on this machine.", no_args_is_help=True)
+app.add_typer(stack_app, name="stack")
+
+
+@stack_app.command("run")
+def stack_run(
+    gateway_port: int = typer.Option(8000, help="HTTP port of the gateway"),
+    log_dir: Path | None = typer.Option(None, help="Write each service's log here instead of the terminal"),
+) -> None:
+    """Start every service and the gateway; stop them all cleanly on Ctrl-C or SIGTERM."""
+    from overstap_cli.stack import Stack, default_services
+
+    stack = Stack(default_services(gateway_port=gateway_port), log_dir=log_dir)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stack.start()
+        gateway = stack.services[-1]
+        typer.echo("\nOverstap is running:")
+        for service in stack.services:
+            typer.echo(f"  {service.name:<18} {service.address}")
+        typer.echo(f"  {'API docs':<18} {gateway.address}/docs")
+        typer.echo(f"  {'OpenAPI':<18} {gateway.address}/openapi.json")
+        typer.echo("Press Ctrl-C to stop.\n")
+        while not stop.wait(0.5):
+            for service in stack.services:
+                if service.process and service.process.poll() is not None:
+                    typer.echo(f"{service.name} exited with code {service.process.returncode}; stopping", err=True)
+                    stop.set()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        typer.echo("\nstopping...")
+        codes = stack.stop()
+        typer.echo("stopped: " + ", ".join(f"{name} ({code})" for name, code in codes.items()))
+
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,57 @@
+"""Settings base: every service has one pydantic-settings class with its own env prefix.
+
+With no configuration at all, everything runs on this machine on embedded defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """Fields every Overstap service shares. Subclasses set ``model_config`` with their env prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="OVERSTAP_", extra="ignore")
+
+    environment: Environment = "development"
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+
+class GrpcServerSettings(ServiceSettings):
+    """A gRPC server: where it listens and how it protects itself."""
+
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = Field(default=50051, ge=0, le=65535)
+    # Largest request or response message the server accepts, in bytes.
+    grpc_max_message_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    # Seconds in-flight calls get to finish on SIGTERM before they are cancelled.
+    grpc_shutdown_grace_seconds: float = Field(default=5.0, ge=0)
+    # Server reflection; None means "on in development, off elsewhere".
+    grpc_reflection: bool | None = None
+
+    @property
+    def grpc_address(self) -> str:
+        return f"{self.grpc_host}:{self.grpc_port}"
+
+    @property
+    def reflection_enabled(self) -> bool:
+        if self.grpc_reflection is not None:
+            return self.grpc_reflection
+        return self.environment == "development"
+
+
+class GrpcClientSettings(BaseSettings):
+    """How a caller reaches another service."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    target: str
+    # Deadline applied to every call that does not set its own, in seconds.
+    deadline_seconds: float = Field(default=2.0, gt=0)
+    max_message_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)

@@ -1,0 +1,44 @@
+"""gRPC channels and stubs to the services, created once per gateway process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from overstap.taxonomy.v1 import taxonomy_pb2_grpc
+from overstap_common.grpc_client import create_channel
+
+from overstap_gateway.settings import GatewaySettings
+
+
+@dataclass
+class Backend:
+    name: str
+    channel: grpc.aio.Channel
+
+    async def is_serving(self, deadline_seconds: float = 1.0) -> bool:
+        stub = health_pb2_grpc.HealthStub(self.channel)
+        try:
+            reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=deadline_seconds)
+        except grpc.aio.AioRpcError:
+            return False
+        return reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+class ServiceClients:
+    def __init__(self, settings: GatewaySettings) -> None:
+        def channel(target: str) -> grpc.aio.Channel:
+            return create_channel(
+                target,
+                deadline_seconds=settings.grpc_deadline_seconds,
+                max_message_bytes=settings.grpc_max_message_bytes,
+            )
+
+        self.taxonomy_channel = channel(settings.taxonomy_target)
+        self.taxonomy = taxonomy_pb2_grpc.TaxonomyServiceStub(self.taxonomy_channel)
+        self.backends = [Backend("taxonomy", self.taxonomy_channel)]
+
+    async def close(self) -> None:
+        for backend in self.backends:
+            await backend.channel.close()

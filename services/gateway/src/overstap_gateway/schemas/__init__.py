@@ -1,0 +1,1 @@
+"""REST request and response models (the public contract, versioned under /v1)."""

@@ -1,0 +1,1 @@
+"""The taxonomy service's gRPC face: request validation, domain calls, proto conversion."""
