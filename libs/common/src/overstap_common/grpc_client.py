@@ -47,6 +47,10 @@ def create_channel(
         ("grpc.max_send_message_length", max_message_bytes),
         ("grpc.enable_retries", 1 if retry_on_unavailable else 0),
         ("grpc.service_config", _service_config(retry_on_unavailable)),
+        # Reconnect quickly when a peer comes back, instead of gRPC's default backoff of up to two minutes.
+        ("grpc.initial_reconnect_backoff_ms", 100),
+        ("grpc.min_reconnect_backoff_ms", 100),
+        ("grpc.max_reconnect_backoff_ms", 2000),
     ]
     interceptors = [DefaultDeadlineInterceptor(deadline_seconds), *aio_client_interceptors()]
     return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)

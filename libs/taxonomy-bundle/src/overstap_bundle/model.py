@@ -5,6 +5,8 @@ Identifiers are stable and public:
   e.g. ``http://data.europa.eu/esco/occupation/…`` or ``http://data.europa.eu/esco/isco/C2654``.
 - Concepts of other schemes are ``<scheme>:<code>``: ``onet:11-1011.00``, ``onet-skill:2.A.1.a``,
   ``soc2010:11-1011``, ``soc2018:11-1011``, ``brc2014:0634``.
+- O*NET-SOC 2010 occupations, the ends of the crosswalks to O*NET-SOC 2019 and SOC 2010, are
+  ``onet2010:11-1011.00`` (code and title only).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class ConceptType(StrEnum):
     SKILL_GROUP = "skill_group"  # ESCO skill hierarchy nodes and skill groups (incl. ISCED-F)
     ISCO_GROUP = "isco_group"  # ISCO-08 groups, levels 1-4 (ESCO URIs)
     ONET_OCCUPATION = "onet_occupation"  # O*NET-SOC 2019 occupation
+    ONET_2010_OCCUPATION = "onet2010_occupation"  # O*NET-SOC 2010 occupation (crosswalk end, titles only)
     ONET_SKILL = "onet_skill"  # one of the 35 O*NET skills (content model element 2.A/2.B)
     SOC_2010 = "soc2010"  # US SOC 2010 occupation code
     SOC_2018 = "soc2018"  # US SOC 2018 code (the basis of O*NET-SOC 2019)

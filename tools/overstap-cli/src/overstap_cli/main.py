@@ -49,5 +49,32 @@ def stack_run(
         typer.echo("stopped: " + ", ".join(f"{name} ({code})" for name, code in codes.items()))
 
 
+bench_app = typer.Typer(help="Benchmarks; each prints its figures as one JSON line last.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+def _emit(results: dict[str, object], output: Path | None) -> None:
+    import json
+
+    line = json.dumps(results, ensure_ascii=False)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    typer.echo(line)
+
+
+@bench_app.command("taxonomy")
+def bench_taxonomy(
+    output: Path | None = typer.Option(None, help="Also write the figures to this JSON file"),
+) -> None:
+    """Label search on one core (queries/s, p50/p99) and taxonomy service start time."""
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from overstap_cli.bench import taxonomy
+
+    _emit(taxonomy.run(), output)
+
+
 if __name__ == "__main__":
     app()

@@ -14,6 +14,7 @@ SUPPORTED_LANGUAGES = ("nl", "en")
 SCHEME_PREFIXES: dict[str, str] = {
     "isco08": "http://data.europa.eu/esco/isco/C",
     "onet": "onet:",
+    "onet2010": "onet2010:",
     "onet-skill": "onet-skill:",
     "soc2010": "soc2010:",
     "soc2018": "soc2018:",
@@ -27,6 +28,7 @@ SCHEME_OF_TYPE: dict[ConceptType, str] = {
     ConceptType.SKILL_GROUP: "esco",
     ConceptType.ISCO_GROUP: "isco08",
     ConceptType.ONET_OCCUPATION: "onet",
+    ConceptType.ONET_2010_OCCUPATION: "onet2010",
     ConceptType.ONET_SKILL: "onet-skill",
     ConceptType.SOC_2010: "soc2010",
     ConceptType.SOC_2018: "soc2018",
@@ -78,6 +80,8 @@ class Catalog:
         self.occupation_skills: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
         self.skill_occupations: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
         for rel in bundle.occupation_skills:
+            if rel.occupation_id not in self.concepts or rel.skill_id not in self.concepts:
+                continue  # a relation to a concept the release no longer has (one ESCO v1.1.1 occupation)
             self.occupation_skills[rel.occupation_id].append((rel.skill_id, rel.relation))
             self.skill_occupations[rel.skill_id].append((rel.occupation_id, rel.relation))
         for links in (*self.occupation_skills.values(), *self.skill_occupations.values()):

@@ -9,13 +9,14 @@ an exact or leading match and for preferred labels; a concept scores as its best
 from __future__ import annotations
 
 import bisect
-import math
+import threading
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
 from overstap_bundle import Concept, ConceptType
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from overstap_taxonomy.domain.text import normalize
@@ -24,7 +25,9 @@ KIND_WEIGHT = {"preferred": 1.0, "alternative": 0.92, "hidden": 0.8}
 # ESCO concepts and the classification groups come before O*NET's many alternate titles when all else is equal.
 TYPE_WEIGHT = {ConceptType.ONET_OCCUPATION: 0.97, ConceptType.SOC_2010: 0.95, ConceptType.SOC_2018: 0.95}
 PREFIX_MIN_LENGTH = 3
-MAX_PREFIX_EXPANSION = 64
+MAX_PREFIX_EXPANSION = 32
+# After a complete word, longer words count only as its inflections: plurals, Dutch -en/-s/-e, ...
+MAX_INFLECTION = 3
 MAX_FUZZY_EXPANSION = 8
 _KINDS = tuple(KIND_WEIGHT)
 
@@ -54,21 +57,17 @@ class LabelSearchIndex:
     """Inverted index from normalised tokens to label entries; one entry per (concept, language, kind, label)."""
 
     def __init__(self, concepts: list[Concept]) -> None:
-        self._concept_ids: list[str] = []
-        self._concept_types: list[ConceptType] = []
+        self._concept_ids: list[str] = [c.id for c in concepts]
+        self._concept_types: list[ConceptType] = [c.type for c in concepts]
         entry_concept: list[int] = []
         entry_text: list[str] = []
         entry_lang: list[str] = []
         entry_kind: list[int] = []
-        entry_tokens: list[list[str]] = []
-        for concept in concepts:
-            cidx = len(self._concept_ids)
-            self._concept_ids.append(concept.id)
-            self._concept_types.append(concept.type)
+        entry_norm: list[str] = []
+        for cidx, concept in enumerate(concepts):
             seen: set[str] = set()
             for lang, labels in concept.labels.items():
-                groups = (("preferred", [labels.preferred]), ("alternative", labels.alt), ("hidden", labels.hidden))
-                for kind, texts in groups:
+                for kind, texts in ((0, (labels.preferred,)), (1, labels.alt), (2, labels.hidden)):
                     for text in texts:
                         norm = normalize(text)
                         if not norm or norm in seen:
@@ -77,74 +76,109 @@ class LabelSearchIndex:
                         entry_concept.append(cidx)
                         entry_text.append(text)
                         entry_lang.append(lang)
-                        entry_kind.append(_KINDS.index(kind))
-                        entry_tokens.append(norm.split())
+                        entry_kind.append(kind)
+                        entry_norm.append(norm)
         self._entry_text = entry_text
         self._entry_lang = entry_lang
         self._entry_concept = np.asarray(entry_concept, dtype=np.int32)
         self._entry_kind = np.asarray(entry_kind, dtype=np.int8)
-        self._build_postings(entry_tokens)
+        self._build_postings(entry_norm)
         kind_weight = np.asarray([KIND_WEIGHT[k] for k in _KINDS], dtype=np.float32)
         type_weight = np.asarray([TYPE_WEIGHT.get(t, 1.0) for t in self._concept_types], dtype=np.float32)
         self._entry_prior = kind_weight[self._entry_kind] * type_weight[self._entry_concept]
-        self._entry_type_codes = np.asarray([list(ConceptType).index(t) for t in self._concept_types], dtype=np.int8)[
+        type_codes = {t: i for i, t in enumerate(ConceptType)}
+        self._entry_type_codes = np.asarray([type_codes[t] for t in self._concept_types], dtype=np.int8)[
             self._entry_concept
         ]
+        self._query_cover = np.zeros(len(entry_norm), np.float32)
+        self._entry_cover = np.zeros(len(entry_norm), np.float32)
+        self._seen = np.zeros(len(entry_norm), dtype=bool)
+        self._scratch_lock = threading.Lock()
         self._exact: dict[str, list[int]] = defaultdict(list)
-        for eid, tokens in enumerate(entry_tokens):
-            self._exact[" ".join(tokens)].append(eid)
+        for eid, norm in enumerate(entry_norm):
+            self._exact[norm].append(eid)
 
-    def _build_postings(self, entry_tokens: list[list[str]]) -> None:
-        postings: dict[str, list[int]] = defaultdict(list)
-        for eid, tokens in enumerate(entry_tokens):
-            for token in set(tokens):
-                postings[token].append(eid)
-        self._vocab = sorted(postings)
+    def _build_postings(self, entry_norm: list[str]) -> None:
+        """Postings in CSR form: entries of token t are ``_post_entries[_post_ptr[t]:_post_ptr[t+1]]``."""
+        provisional: dict[str, int] = {}
+        pair_entry: list[int] = []
+        pair_token: list[int] = []
+        for eid, norm in enumerate(entry_norm):
+            for token in norm.split():
+                pair_entry.append(eid)
+                pair_token.append(provisional.setdefault(token, len(provisional)))
+        self._vocab = sorted(provisional)
         self._token_id = {tok: i for i, tok in enumerate(self._vocab)}
-        self._postings = [np.asarray(postings[tok], dtype=np.int32) for tok in self._vocab]
-        n_entries = len(entry_tokens)
-        self._idf = np.asarray([math.log(1 + n_entries / len(postings[tok])) for tok in self._vocab], dtype=np.float32)
-        self._entry_norm = np.asarray(
-            [sum(self._idf[self._token_id[t]] for t in set(tokens)) for tokens in entry_tokens], dtype=np.float32
+        remap = np.empty(len(provisional), dtype=np.int32)
+        remap[np.fromiter(provisional.values(), dtype=np.int32)] = np.fromiter(
+            (self._token_id[t] for t in provisional), dtype=np.int32
         )
-        self._by_shape: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for tid, tok in enumerate(self._vocab):
-            self._by_shape[(tok[0], len(tok))].append(tid)
-            self._by_shape[(tok[-1], -len(tok))].append(tid)
+        tokens = remap[np.asarray(pair_token, dtype=np.int32)].astype(np.int64)
+        entries = np.asarray(pair_entry, dtype=np.int64)
+        n_entries, n_tokens = len(entry_norm), len(self._vocab)
+        pairs = np.unique(tokens * n_entries + entries)  # one pair per (token, entry), sorted by token
+        pair_tokens = (pairs // n_entries).astype(np.int32)
+        self._post_entries = (pairs % n_entries).astype(np.int32)
+        counts = np.bincount(pair_tokens, minlength=n_tokens)
+        self._post_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._idf = np.log1p(n_entries / np.maximum(counts, 1)).astype(np.float32)
+        self._max_idf = float(self._idf.max()) if len(self._idf) else 1.0
+        self._entry_norm = np.bincount(self._post_entries, weights=self._idf[pair_tokens], minlength=n_entries).astype(
+            np.float32
+        )
+        # Typo candidates by shape: first letter and length, last letter and (negated) length.
+        self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for tok in self._vocab:
+            self._by_shape[(tok[0], len(tok))].append(tok)
+            self._by_shape[(tok[-1], -len(tok))].append(tok)
+
+    def _posting(self, token_id: int) -> np.ndarray:
+        return self._post_entries[self._post_ptr[token_id] : self._post_ptr[token_id + 1]]
+
+    def _document_frequency(self, token_id: int) -> int:
+        return int(self._post_ptr[token_id + 1] - self._post_ptr[token_id])
 
     @property
     def entry_count(self) -> int:
         return len(self._entry_text)
 
     def _expand(self, token: str, allow_prefix: bool) -> list[_TokenMatch]:
+        """The vocabulary tokens a query token stands for: itself, words it begins, near misses."""
         matches: list[_TokenMatch] = []
         exact = self._token_id.get(token)
         if exact is not None:
             matches.append(_TokenMatch(exact, 1.0))
         if allow_prefix and len(token) >= PREFIX_MIN_LENGTH:
-            start = bisect.bisect_left(self._vocab, token)
-            stop = bisect.bisect_left(self._vocab, token + "\uffff", lo=start)
-            extra = [tid for tid in range(start, min(stop, start + 4 * MAX_PREFIX_EXPANSION)) if tid != exact]
-            extra.sort(key=lambda tid: -len(self._postings[tid]))
-            for tid in extra[:MAX_PREFIX_EXPANSION]:
-                matches.append(_TokenMatch(tid, 0.55 + 0.35 * len(token) / len(self._vocab[tid])))
+            matches.extend(self._prefix_matches(token, exact))
         if exact is None and len(token) >= 4:
             matches.extend(self._typo_matches(token))
         return matches
 
+    def _prefix_matches(self, token: str, exact: int | None) -> list[_TokenMatch]:
+        """Words that ``token`` begins. After a complete word only its inflections (a few more letters) count."""
+        start = bisect.bisect_left(self._vocab, token)
+        stop = bisect.bisect_left(self._vocab, token + "\uffff", lo=start)
+        longest = len(token) + MAX_INFLECTION if exact is not None else None
+        extra = [
+            tid
+            for tid in range(start, min(stop, start + 8 * MAX_PREFIX_EXPANSION))
+            if tid != exact and (longest is None or len(self._vocab[tid]) <= longest)
+        ]
+        extra.sort(key=lambda tid: -self._document_frequency(tid))
+        limit = MAX_PREFIX_EXPANSION if exact is None else MAX_FUZZY_EXPANSION
+        return [_TokenMatch(tid, 0.55 + 0.35 * len(token) / len(self._vocab[tid])) for tid in extra[:limit]]
+
     def _typo_matches(self, token: str) -> list[_TokenMatch]:
         max_dist = 2 if len(token) >= 8 else 1
-        candidates: set[int] = set()
+        candidates: set[str] = set()
         for length in range(len(token) - max_dist, len(token) + max_dist + 1):
             candidates.update(self._by_shape.get((token[0], length), ()))
             candidates.update(self._by_shape.get((token[-1], -length), ()))
-        scored = []
-        for tid in candidates:
-            dist = Levenshtein.distance(token, self._vocab[tid], score_cutoff=max_dist)
-            if dist <= max_dist:
-                scored.append((dist, -len(self._postings[tid]), tid))
-        scored.sort()
-        return [_TokenMatch(tid, 0.8 - 0.15 * dist) for dist, _, tid in scored[:MAX_FUZZY_EXPANSION]]
+        found = process.extract(
+            token, list(candidates), scorer=Levenshtein.distance, score_cutoff=max_dist, limit=4 * MAX_FUZZY_EXPANSION
+        )
+        ranked = sorted((dist, -self._document_frequency(self._token_id[word]), word) for word, dist, _ in found)
+        return [_TokenMatch(self._token_id[word], 0.8 - 0.15 * dist) for dist, _, word in ranked[:MAX_FUZZY_EXPANSION]]
 
     def search(
         self,
@@ -158,6 +192,9 @@ class LabelSearchIndex:
         if not tokens:
             return SearchPage([], 0)
         entry_ids, entry_scores = self._score_entries(norm, tokens)
+        joined = "".join(tokens)
+        if len(tokens) > 1 and joined in self._token_id:  # "heftruck chauffeur" also means "heftruckchauffeur"
+            entry_ids, entry_scores = _best_of((entry_ids, entry_scores), self._score_entries(joined, [joined]))
         if types:
             wanted = np.asarray([list(ConceptType).index(t) for t in types], dtype=np.int8)
             keep = np.isin(self._entry_type_codes[entry_ids], wanted)
@@ -165,77 +202,89 @@ class LabelSearchIndex:
         return self._page(entry_ids, entry_scores, offset, limit)
 
     def _score_entries(self, norm: str, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        ids_parts: list[np.ndarray] = []
+        """Score every label entry sharing a word with the query; returns (entry ids, scores)."""
+        with self._scratch_lock:
+            return self._score_entries_locked(norm, tokens)
+
+    def _score_entries_locked(self, norm: str, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        # Dense per-entry accumulators, reused across queries and cleared where they were touched.
+        query_cover, entry_cover, seen = self._query_cover, self._entry_cover, self._seen
+        touched: list[np.ndarray] = []
         query_weights: list[float] = []
-        per_token: list[tuple[np.ndarray, np.ndarray]] = []
         for position, token in enumerate(tokens):
-            allow_prefix = position == len(tokens) - 1 or len(token) >= 5
-            expansions = self._expand(token, allow_prefix)
+            expansions = self._expand(token, allow_prefix=position == len(tokens) - 1)
             if not expansions:
-                query_weights.append(float(np.max(self._idf)))
+                query_weights.append(float(self._max_idf))
                 continue
-            qw = float(max(self._idf[m.token_id] for m in expansions))
-            query_weights.append(qw)
-            ids = np.concatenate([self._postings[m.token_id] for m in expansions])
-            # per entry: weight of the best expansion of this query token, in query and entry idf terms
-            q_part = np.concatenate(
-                [np.full(len(self._postings[m.token_id]), m.weight * qw, np.float32) for m in expansions]
-            )
-            e_part = np.concatenate(
-                [
-                    np.full(len(self._postings[m.token_id]), m.weight * self._idf[m.token_id], np.float32)
-                    for m in expansions
-                ]
-            )
-            order = np.lexsort((-q_part, ids))
-            ids, q_part, e_part = ids[order], q_part[order], e_part[order]
-            first = np.ones(len(ids), dtype=bool)
-            first[1:] = ids[1:] != ids[:-1]
-            per_token.append((ids[first], np.stack([q_part[first], e_part[first]])))
-            ids_parts.append(ids[first])
-        if not ids_parts:
+            weight = float(max(self._idf[m.token_id] for m in expansions))
+            query_weights.append(weight)
+            token_touched: list[np.ndarray] = []
+            for match in sorted(expansions, key=lambda m: -m.weight):  # an entry counts its best expansion
+                posting = self._posting(match.token_id)
+                fresh = posting[~seen[posting]]
+                seen[fresh] = True
+                query_cover[fresh] += match.weight * weight
+                entry_cover[fresh] += match.weight * self._idf[match.token_id]
+                token_touched.append(fresh)
+            for fresh in token_touched:
+                seen[fresh] = False
+            touched.extend(token_touched)
+        if not touched:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        all_ids = np.unique(np.concatenate(ids_parts))
-        q_cov = np.zeros(len(all_ids), np.float32)
-        e_cov = np.zeros(len(all_ids), np.float32)
-        for ids, parts in per_token:
-            where = np.searchsorted(all_ids, ids)
-            q_cov[where] += parts[0]
-            e_cov[where] += parts[1]
-        q_cov /= sum(query_weights)
-        e_cov = np.minimum(e_cov / np.maximum(self._entry_norm[all_ids], 1e-6), 1.0)
-        scores = q_cov * (0.65 + 0.35 * e_cov) * self._entry_prior[all_ids]
+        ids = self._union(touched)
+        q_cov = query_cover[ids] / sum(query_weights)
+        e_cov = np.minimum(entry_cover[ids] / np.maximum(self._entry_norm[ids], 1e-6), 1.0)
+        query_cover[ids] = 0.0
+        entry_cover[ids] = 0.0
+        scores = q_cov * (0.65 + 0.35 * e_cov) * self._entry_prior[ids]
         exact = self._exact.get(norm)
         if exact:
-            where = np.searchsorted(all_ids, exact)
-            valid = where < len(all_ids)
-            where = where[valid]
-            hit = all_ids[where] == np.asarray(exact)[valid]
-            scores[where[hit]] += 0.5
-        return all_ids, scores
+            scores[np.isin(ids, exact)] += 0.5
+        return ids.astype(np.int32), scores
+
+    def _union(self, parts: list[np.ndarray]) -> np.ndarray:
+        """Distinct entry ids of several arrays, each already free of duplicates (order not kept)."""
+        if len(parts) == 1:
+            return parts[0]
+        seen, union = self._seen, []
+        for part in parts:
+            new = part[~seen[part]]
+            seen[new] = True
+            union.append(new)
+        ids = np.concatenate(union)
+        seen[ids] = False
+        return ids
 
     def _page(self, entry_ids: np.ndarray, entry_scores: np.ndarray, offset: int, limit: int) -> SearchPage:
+        """The best entry of each concept, concepts ranked by it, one page of them."""
         if len(entry_ids) == 0:
             return SearchPage([], 0)
         concepts = self._entry_concept[entry_ids]
-        # best entry per concept: sort by (concept, -score), keep the first of each concept
-        order = np.lexsort((-entry_scores, concepts))
-        concepts, entry_ids, entry_scores = concepts[order], entry_ids[order], entry_scores[order]
-        first = np.ones(len(concepts), dtype=bool)
-        first[1:] = concepts[1:] != concepts[:-1]
-        concepts, entry_ids, entry_scores = concepts[first], entry_ids[first], entry_scores[first]
-        total = len(concepts)
+        total = int(np.count_nonzero(np.bincount(concepts, minlength=len(self._concept_ids))))
         wanted = min(offset + limit, total)
         if wanted <= 0:
             return SearchPage([], total)
-        if wanted < total:
-            top = np.argpartition(-entry_scores, wanted - 1)[:wanted]
-        else:
-            top = np.arange(total)
-        label_len = np.asarray([len(self._entry_text[e]) for e in entry_ids[top]])
-        ranked = top[np.lexsort((concepts[top], label_len, -np.round(entry_scores[top], 5)))]
+        pool = max(8 * wanted, 64)
+        while True:
+            if pool < len(entry_ids):
+                candidates = np.argpartition(-entry_scores, pool - 1)[:pool]
+            else:
+                candidates = np.arange(len(entry_ids))
+            ranked = self._rank(candidates, entry_ids, entry_scores, concepts)
+            if len(ranked) >= wanted or len(candidates) == len(entry_ids):
+                break
+            pool *= 4
         hits = [self._hit(int(entry_ids[i]), float(entry_scores[i])) for i in ranked[offset:wanted]]
         return SearchPage(hits, total)
+
+    def _rank(
+        self, candidates: np.ndarray, entry_ids: np.ndarray, entry_scores: np.ndarray, concepts: np.ndarray
+    ) -> np.ndarray:
+        """Candidates best first (score, then shorter label, then concept), one per concept."""
+        label_len = np.asarray([len(self._entry_text[e]) for e in entry_ids[candidates]])
+        order = candidates[np.lexsort((concepts[candidates], label_len, -np.round(entry_scores[candidates], 5)))]
+        _, first = np.unique(concepts[order], return_index=True)
+        return order[np.sort(first)]
 
     def _hit(self, entry: int, score: float) -> SearchHit:
         return SearchHit(
@@ -245,3 +294,19 @@ class LabelSearchIndex:
             language=self._entry_lang[entry],
             kind=_KINDS[int(self._entry_kind[entry])],
         )
+
+
+def _best_of(
+    first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Union of two scored entry sets, each entry with its higher score."""
+    ids_a, scores_a = first
+    ids_b, scores_b = second
+    order = np.argsort(ids_a)
+    pos = np.searchsorted(ids_a, ids_b, sorter=order)
+    pos_clipped = np.minimum(pos, len(ids_a) - 1)
+    inside = (pos < len(ids_a)) & (ids_a[order[pos_clipped]] == ids_b) if len(ids_a) else np.zeros(len(ids_b), bool)
+    scores_a = scores_a.copy()
+    where = order[pos_clipped[inside]]
+    scores_a[where] = np.maximum(scores_a[where], scores_b[inside])
+    return np.concatenate([ids_a, ids_b[~inside]]), np.concatenate([scores_a, scores_b[~inside]])

@@ -10,9 +10,11 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 def normalize(text: str) -> str:
     """Lower-case, strip accents (ë → e, ç → c), turn every run of non-alphanumerics into one space."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub(" ", stripped).strip()
+    folded = text.casefold()
+    if not folded.isascii():
+        # Decompose (ë → e + ¨) and drop what is not ASCII: the accents, and letters with no ASCII base.
+        folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM.sub(" ", folded).strip()
 
 
 def tokenize(text: str) -> list[str]:
