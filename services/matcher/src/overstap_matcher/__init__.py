@@ -1,0 +1,1 @@
+"""Matcher: ranks occupations for a person by skill overlap and explains each result."""

@@ -1,0 +1,1 @@
+"""Domain logic of the matcher: index, scoring, explanations, evaluation metrics."""

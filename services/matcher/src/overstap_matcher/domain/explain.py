@@ -1,0 +1,201 @@
+"""Explanations, built only for the occupations returned, in one vectorised pass over their demands.
+
+Per occupation: the score parts (they add up to the score), productive skills (offered and demanded, with what each
+adds), shortage (demanded and missing, essential first, then rarer first, each with its skill group and any related
+credit), surplus (offered and not demanded, rarer first) and the background occupation behind the background part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from overstap_matcher.domain.index import MatcherIndex
+from overstap_matcher.domain.model import (
+    ESSENTIAL,
+    OPTIONAL,
+    BackgroundExplanation,
+    Evidence,
+    Match,
+    ScoringConfig,
+    ShortageItem,
+    SkillContribution,
+)
+from overstap_matcher.domain.scoring import PART_NAMES, PersonVector, ScoreArrays, flat_positions
+
+
+@dataclass(frozen=True, eq=False)
+class _Demands:
+    """The demands of the explained occupations, flattened in shortage order; ``seg`` numbers the occupation."""
+
+    seg: np.ndarray
+    skill: np.ndarray
+    weight: np.ndarray
+    essential: np.ndarray
+    required: np.ndarray  # minimum evidence, 0 = none
+
+
+def explain_top(
+    index: MatcherIndex, pv: PersonVector, arrays: ScoreArrays, config: ScoringConfig, positions: np.ndarray
+) -> list[Match]:
+    if len(positions) == 0:
+        return []
+    demands = _gather(index, positions)
+    productive, shortage = _skill_lists(index, pv, arrays, config, positions, demands)
+    surplus = _surplus(index, pv, demands, len(positions))
+    backgrounds = _backgrounds(index, arrays, positions)
+    return [
+        Match(
+            occupation_id=index.occupation_ids[occ],
+            rank=i + 1,
+            score=float(arrays.score[occ]),
+            parts={name: float(arrays.parts[name][occ]) for name in PART_NAMES},
+            productive=productive[i],
+            shortage=shortage[i],
+            surplus=surplus[i],
+            background=backgrounds[i],
+        )
+        for i, occ in enumerate(positions.tolist())
+    ]
+
+
+def _gather(index: MatcherIndex, positions: np.ndarray) -> _Demands:
+    flat, lens = flat_positions(index.demand.indptr, positions)
+    flat = index.shortage_order[flat]  # within each occupation: essential first, then rarer
+    seg = np.repeat(np.arange(len(positions)), lens)
+    skill = index.demand.indices[flat]
+    required = np.zeros(len(flat), dtype=np.int8)
+    for level, (_, binary) in index.evidence_gates.items():
+        hit = np.asarray(binary[positions[seg], skill]).ravel() > 0
+        required[hit] = level
+    return _Demands(seg, skill, index.demand.data[flat], index.demand_essential[flat], required)
+
+
+def _skill_lists(
+    index: MatcherIndex,
+    pv: PersonVector,
+    arrays: ScoreArrays,
+    config: ScoringConfig,
+    positions: np.ndarray,
+    d: _Demands,
+) -> tuple[list[list[SkillContribution]], list[list[ShortageItem]]]:
+    occ = positions[d.seg]
+    met = pv.evidence[d.skill] >= d.required
+    credit = np.where(met, pv.credit[d.skill], 0.0)
+    extra = np.where(met, np.maximum(pv.related[d.skill] - credit, 0.0), 0.0)
+    scale = config.coverage_weight * d.weight / np.where(index.demand_total[occ] > 0, index.demand_total[occ], 1.0)
+    use_den = arrays.use_denominator[occ]
+    use = np.where(use_den > 0, config.use_weight * credit * index.idf[d.skill] / np.where(use_den > 0, use_den, 1), 0)
+    cov, related = scale * credit, scale * extra
+    relation = _RELATION[d.essential.astype(np.int64)]
+    k = len(positions)
+    is_prod = credit > 0
+    p = _ordered(is_prod, (d.skill, -cov, d.seg))
+    productive = _columns(
+        SkillContribution,
+        d.seg[p],
+        k,
+        index.skill_id_array[d.skill[p]],
+        relation[p],
+        _EVIDENCE[pv.evidence[d.skill[p]]],
+        cov[p],
+        use[p],
+        related[p],
+    )
+    q = np.flatnonzero(~is_prod)  # gathered in shortage order already
+    via = _related_via(index, pv, d.skill[q], extra[q] > 0)
+    gated = (~met[q]) & (pv.evidence[d.skill[q]] > 0)
+    shortage = _columns(
+        ShortageItem,
+        d.seg[q],
+        k,
+        index.skill_id_array[d.skill[q]],
+        relation[q],
+        index.group_id_array[d.skill[q]],
+        related[q],
+        np.where(via >= 0, index.skill_id_array[np.maximum(via, 0)], None),
+        _EVIDENCE[np.where(gated, d.required[q], 0)],
+    )
+    return productive, shortage
+
+
+_RELATION = np.array([OPTIONAL, ESSENTIAL], dtype=object)
+_EVIDENCE = np.array([None, Evidence.SOFT, Evidence.SEMI_HARD, Evidence.HARD], dtype=object)
+
+
+def _columns(row_type: type, seg: np.ndarray, k: int, *columns: np.ndarray) -> list[list]:
+    """Named-tuple rows from parallel columns (already ordered by segment), split into k segment lists."""
+    make = partial(tuple.__new__, row_type)  # builds the named tuple without a Python-level __new__ per row
+    items = list(map(make, zip(*(c.tolist() for c in columns), strict=True)))
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(seg, minlength=k))]).tolist()
+    return [items[bounds[i] : bounds[i + 1]] for i in range(k)]
+
+
+def _ordered(mask: np.ndarray, keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Positions where ``mask`` holds, ordered by ``keys`` (last key primary, as np.lexsort)."""
+    chosen = np.flatnonzero(mask)
+    return chosen[np.lexsort(tuple(k[chosen] for k in keys))]
+
+
+def _related_via(index: MatcherIndex, pv: PersonVector, skills: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each wanted demand, the offered skill behind its related credit (-1 elsewhere)."""
+    via = np.full(len(skills), -1, dtype=np.int64)
+    rows = np.flatnonzero(wanted)
+    if len(rows) == 0:
+        return via
+    flat, lens = flat_positions(index.skill_groups.indptr, skills[rows])
+    families = index.skill_groups.indices[flat]
+    strength = pv.family_strength[families]
+    starts = np.cumsum(lens) - lens  # every wanted skill has a family (its related credit came from one)
+    best = np.maximum.reduceat(strength, starts)
+    candidates = np.where(strength == np.repeat(best, lens), np.arange(len(families)), len(families))
+    via[rows] = pv.family_source[families[np.minimum.reduceat(candidates, starts)]]
+    return via
+
+
+def _surplus(index: MatcherIndex, pv: PersonVector, d: _Demands, k: int) -> list[list[str]]:
+    """Per explained occupation, the offered skills it does not demand, rarer first."""
+    if len(pv.offered) == 0:
+        return [[] for _ in range(k)]
+    offered = pv.offered[np.lexsort((pv.offered, -index.idf[pv.offered]))]
+    column = np.full(index.n_skills, -1, dtype=np.int64)
+    column[offered] = np.arange(len(offered))
+    demanded = np.zeros((k, len(offered)), dtype=bool)
+    hit = column[d.skill] >= 0
+    demanded[d.seg[hit], column[d.skill[hit]]] = True
+    ids = index.skill_ids
+    return [[ids[s] for s in offered[~row].tolist()] for row in demanded]
+
+
+def _backgrounds(index: MatcherIndex, arrays: ScoreArrays, positions: np.ndarray) -> list[BackgroundExplanation | None]:
+    """Per explained occupation, the background occupation that gives it its background part."""
+    matrix = index.proximity.matrix
+    origins = np.concatenate([arrays.declared, arrays.inferred]).astype(np.int64)
+    if len(origins) == 0 or arrays.parts["background"][positions].max() <= 0:
+        return [None for _ in positions]
+    strength = np.concatenate([np.ones(len(arrays.declared)), arrays.inferred_strength * arrays.inferred_scale])
+    values = matrix[np.ix_(origins, positions)] * strength[:, None]
+    best = np.argmax(values, axis=0)  # declared first: they win ties
+    return [
+        _background(index, int(origins[b]), int(occ), b < len(arrays.declared), float(strength[b]))
+        if values[b, i] > 0
+        else None
+        for i, (b, occ) in enumerate(zip(best.tolist(), positions.tolist(), strict=True))
+    ]
+
+
+def _background(index: MatcherIndex, origin: int, occ: int, declared: bool, strength: float) -> BackgroundExplanation:
+    reading = index.proximity.explain(origin, occ)
+    return BackgroundExplanation(
+        origin_id=index.occupation_ids[origin],
+        declared=declared,
+        strength=strength,
+        proximity=reading.proximity,
+        shared_isco_digits=reading.shared_isco_digits,
+        onet_pair=reading.onet_pair,
+        shared_soc_levels=reading.shared_soc_levels,
+        onet_profile_similarity=reading.profile_similarity,
+        job_zone_gap=reading.job_zone_gap,
+    )
