@@ -1,0 +1,1 @@
+"""Clients of the other services this one calls (over gRPC, with deadlines)."""

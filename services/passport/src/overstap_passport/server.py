@@ -1,0 +1,126 @@
+"""Entry point of the passport service process: migrate, wire, serve gRPC until SIGTERM.
+
+``python -m overstap_passport.server``. Health is real: NOT_SERVING until both databases are migrated and
+reachable, and again whenever the passport database stops answering (checked every few seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import grpc
+from overstap.passport.v1 import passport_pb2, passport_pb2_grpc
+from overstap_common.grpc_server import GrpcServer
+from overstap_common.logs import configure_logging
+from overstap_common.telemetry import configure_tracing
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from overstap_passport.api.grpc_service import PassportServicer
+from overstap_passport.application.passports import PassportService, utcnow
+from overstap_passport.clients.taxonomy import TaxonomyClient
+from overstap_passport.crypto.envelope import MasterKey, decode_key
+from overstap_passport.crypto.signing import SigningKey
+from overstap_passport.migrations import upgrade
+from overstap_passport.settings import PassportSettings
+from overstap_passport.storage.database import create_engine, session_factory
+from overstap_passport.storage.keystore import KeyStore
+from overstap_passport.storage.unit_of_work import UnitOfWork
+
+SERVICE_NAME = passport_pb2.DESCRIPTOR.services_by_name["PassportService"].full_name
+HEALTH_INTERVAL_SECONDS = 5.0
+log = logging.getLogger("overstap.passport")
+
+
+@dataclass
+class Runtime:
+    settings: PassportSettings
+    engine: AsyncEngine
+    keystore_engine: AsyncEngine
+    taxonomy: TaxonomyClient
+    service: PassportService
+    servicer: PassportServicer
+
+    def register(self, server: grpc.aio.Server) -> None:
+        passport_pb2_grpc.add_PassportServiceServicer_to_server(self.servicer, server)
+
+    async def healthy(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means not serving
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.taxonomy.close()
+        await self.engine.dispose()
+        if self.keystore_engine is not self.engine:
+            await self.keystore_engine.dispose()
+
+
+async def build(settings: PassportSettings, clock: Callable[[], datetime] = utcnow) -> Runtime:
+    """Engines (migrated when settings say so), key store, taxonomy client, service and servicer."""
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo)
+    keystore_engine = (
+        engine
+        if settings.keystore_url == settings.database_url
+        else create_engine(settings.keystore_url, pool_size=max(2, settings.db_pool_size // 2), echo=settings.db_echo)
+    )
+    if settings.migrate_on_start:
+        await upgrade(engine, "passport")
+        await upgrade(keystore_engine, "keystore")
+    master = MasterKey(decode_key(settings.master_key.get_secret_value(), "master key"), settings.master_key_id)
+    keystore = KeyStore(keystore_engine, master)
+    taxonomy = TaxonomyClient.connect(
+        settings.taxonomy_target, settings.taxonomy_deadline_seconds, settings.label_language
+    )
+    signing = SigningKey.from_text(settings.signing_key.get_secret_value(), settings.issuer_name)
+    sessions = session_factory(engine)
+    service = PassportService(
+        lambda: UnitOfWork(sessions), keystore, taxonomy, signing, clock, view_cache_size=settings.view_cache_size
+    )
+    servicer = PassportServicer(service, settings.principal_key.get_secret_value(), settings.principal_max_age_seconds)
+    return Runtime(settings, engine, keystore_engine, taxonomy, service, servicer)
+
+
+async def _watch_health(runtime: Runtime, server: GrpcServer) -> None:
+    serving = True
+    while True:
+        await asyncio.sleep(HEALTH_INTERVAL_SECONDS)
+        healthy = await runtime.healthy()
+        if healthy != serving:
+            log.warning("passport database %s", "reachable again" if healthy else "unreachable")
+            await server.set_serving(healthy)
+            serving = healthy
+
+
+async def serve(settings: PassportSettings) -> None:
+    runtime = await build(settings)
+    server = GrpcServer(settings, [SERVICE_NAME], runtime.register)
+    await server.start()
+    await server.set_serving(await runtime.healthy())
+    watcher = asyncio.create_task(_watch_health(runtime, server))
+    try:
+        await server.run_until_signalled()
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await runtime.close()
+
+
+def main() -> None:
+    settings = PassportSettings()
+    configure_logging("passport", settings.log_level, settings.log_format)
+    configure_tracing("overstap-passport")
+    asyncio.run(serve(settings))
+
+
+if __name__ == "__main__":
+    main()

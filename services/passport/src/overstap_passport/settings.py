@@ -1,0 +1,100 @@
+"""Passport service settings (env prefix OVERSTAP_PASSPORT_).
+
+With no configuration the service runs embedded: SQLite files under var/ at the repository root, development
+keys. ``postgresql+asyncpg://`` URLs switch to PostgreSQL. Outside development and test, the development keys are
+refused: set OVERSTAP_PASSPORT_PRINCIPAL_KEY, _MASTER_KEY and _SIGNING_KEY from the deployment's secrets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from overstap_common.principal import DEVELOPMENT_KEY as DEVELOPMENT_PRINCIPAL_KEY
+from overstap_common.settings import GrpcServerSettings
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from overstap_passport.crypto.envelope import decode_key
+
+# Development keys: public, so refused outside development/test. (base64 of 32 bytes each)
+DEVELOPMENT_MASTER_KEY = "b3ZlcnN0YXAtZGV2LW1hc3Rlci1rZXktbm90LXNlY3I="
+DEVELOPMENT_SIGNING_KEY = "b3ZlcnN0YXAtZGV2LXNpZ25pbmcta2V5LW5vdC1zZWM="
+
+
+def _var_dir() -> Path:
+    """var/ at the repository root when running from the work tree, else var/ under the working directory."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "services").is_dir():
+            return parent / "var"
+    return Path.cwd() / "var"
+
+
+VAR_DIR = _var_dir()
+
+
+class PassportSettings(GrpcServerSettings):
+    model_config = SettingsConfigDict(env_prefix="OVERSTAP_PASSPORT_", extra="ignore")
+
+    grpc_port: int = Field(default=50052, ge=0, le=65535)
+    grpc_max_message_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Passport data. sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'passport.db'}"
+    # Key store for the wrapped per-person data keys: a different database, left out of the data backups (or
+    # kept for a short time only), so that erasing a person's key makes every backup of their fields unreadable.
+    keystore_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'passport-keys.db'}"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_echo: bool = False
+    # Run `alembic upgrade head` on both databases at start.
+    migrate_on_start: bool = True
+    # Taxonomy service (validates ESCO URIs, maps occupations, gives occupations' skills).
+    taxonomy_target: str = "127.0.0.1:50051"
+    taxonomy_deadline_seconds: float = Field(default=2.0, gt=0)
+    # Key shared with the gateway that signs the caller's identity (x-overstap-principal).
+    principal_key: SecretStr = SecretStr(DEVELOPMENT_PRINCIPAL_KEY)
+    principal_max_age_seconds: float = Field(default=300, gt=0)
+    # Key-encryption key for the per-person data keys: base64 of 32 random bytes, with an id for rotation.
+    master_key: SecretStr = SecretStr(DEVELOPMENT_MASTER_KEY)
+    master_key_id: str = "dev-1"
+    # Ed25519 private key seed (base64 of 32 bytes) that signs exported credentials.
+    signing_key: SecretStr = SecretStr(DEVELOPMENT_SIGNING_KEY)
+    issuer_name: str = "Overstap (development)"
+    # Rendered passport views kept in memory, keyed by version (0 turns the cache off).
+    view_cache_size: int = Field(default=256, ge=0, le=100_000)
+    # Language of skill and occupation labels stored with the passport.
+    label_language: str = "nl"
+
+    @field_validator("master_key", "signing_key")
+    @classmethod
+    def _key_shape(cls, value: SecretStr) -> SecretStr:
+        decode_key(value.get_secret_value(), "key")
+        return value
+
+    @field_validator("database_url", "keystore_url")
+    @classmethod
+    def _async_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _no_development_keys_in_production(self) -> PassportSettings:
+        if self.environment in ("development", "test"):
+            return self
+        refused = [
+            name
+            for name, value, default in (
+                ("principal_key", self.principal_key, DEVELOPMENT_PRINCIPAL_KEY),
+                ("master_key", self.master_key, DEVELOPMENT_MASTER_KEY),
+                ("signing_key", self.signing_key, DEVELOPMENT_SIGNING_KEY),
+            )
+            if value.get_secret_value() == default
+        ]
+        if refused:
+            raise ValueError(
+                f"development default(s) for {', '.join(refused)} refused in environment {self.environment!r}; "
+                "set OVERSTAP_PASSPORT_" + "/".join(n.upper() for n in refused)
+            )
+        if self.database_url == self.keystore_url:
+            raise ValueError("keystore_url must be a different database from database_url outside development")
+        return self

@@ -1,0 +1,2 @@
+"""Persistence: SQLAlchemy 2 (async) models, repositories over them, and the unit of work that ties a
+request's changes into one transaction. PostgreSQL (asyncpg) in production, SQLite (aiosqlite) embedded."""
