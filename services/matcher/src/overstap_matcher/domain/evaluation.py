@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from overstap_matcher.domain.index import MatcherIndex
 from overstap_matcher.domain.model import Evidence, OfferedSkill, Person
+from overstap_matcher.domain.person import person_with_history
 
 
 @dataclass(frozen=True)
@@ -119,19 +120,8 @@ def person_for_query(
 ) -> Person:
     """The passport of a query: the skills of its occupations (essential at weight 1, optional at
     ``optional_weight``, as work experience) plus its explicit skills, and its occupations as background."""
-    weights: dict[str, float] = {}
-    for occ in query.occupations:
-        pos = index.occupation_pos.get(occ)
-        if pos is None:
-            continue
-        lo, hi = index.demand.indptr[pos], index.demand.indptr[pos + 1]
-        for s, ess in zip(index.demand.indices[lo:hi], index.demand_essential[lo:hi], strict=True):
-            sid = index.skill_ids[s]
-            weights[sid] = max(weights.get(sid, 0.0), 1.0 if ess else optional_weight)
-    for sid in query.skills:
-        weights[sid] = 1.0
-    skills = [OfferedSkill(s, evidence, w) for s, w in weights.items()]
-    return Person(skills=skills, occupations=query.occupations)
+    explicit = [OfferedSkill(sid, evidence, 1.0) for sid in query.skills]
+    return person_with_history(index, explicit, query.occupations, evidence, optional_weight)
 
 
 # --- reference rankers (README): Jaccard over essential skills; idf cosine, essential 1 + optional 0.5 ---------

@@ -1,0 +1,1 @@
+"""The matcher's gRPC face: request validation, domain calls, proto conversion."""

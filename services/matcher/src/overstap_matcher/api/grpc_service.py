@@ -1,0 +1,140 @@
+"""MatcherService over gRPC. Bad input is INVALID_ARGUMENT; the caller must carry the gateway's signed identity."""
+
+from __future__ import annotations
+
+import grpc
+from overstap.matcher.v1 import matcher_pb2 as pb
+from overstap.matcher.v1 import matcher_pb2_grpc as pb_grpc
+from overstap_common.principal import InvalidPrincipal, decode_principal
+
+from overstap_matcher.domain.labels import LabelBook
+from overstap_matcher.domain.model import Evidence, Match, OfferedSkill
+from overstap_matcher.domain.service import InvalidQuery, OccupationMatcher, OccupationQuery
+from overstap_matcher.domain.summary import summarize
+
+LANGUAGES = ("nl", "en")
+EVIDENCE_IN = {
+    pb.EVIDENCE_LEVEL_UNSPECIFIED: Evidence.SEMI_HARD,
+    pb.EVIDENCE_LEVEL_SOFT: Evidence.SOFT,
+    pb.EVIDENCE_LEVEL_SEMI_HARD: Evidence.SEMI_HARD,
+    pb.EVIDENCE_LEVEL_HARD: Evidence.HARD,
+}
+EVIDENCE_OUT = {
+    Evidence.SOFT: pb.EVIDENCE_LEVEL_SOFT,
+    Evidence.SEMI_HARD: pb.EVIDENCE_LEVEL_SEMI_HARD,
+    Evidence.HARD: pb.EVIDENCE_LEVEL_HARD,
+}
+
+
+def query_from_pb(request: pb.MatchOccupationsRequest) -> OccupationQuery:
+    skills = []
+    for s in request.skills:
+        if s.evidence not in EVIDENCE_IN:
+            raise InvalidQuery(f"unknown evidence level {s.evidence} for {s.skill_id}")
+        if not 0.0 <= s.weight <= 1.0:
+            raise InvalidQuery(f"skill weight must be in (0, 1], got {s.weight} for {s.skill_id}")
+        skills.append(OfferedSkill(s.skill_id, EVIDENCE_IN[s.evidence], s.weight or 1.0))
+    f = request.filters
+    return OccupationQuery(
+        skills=skills,
+        occupations=list(request.occupations),
+        isco_major_groups=frozenset(f.isco_major_groups),
+        job_zones=frozenset(f.job_zones),
+        dutch_label_only=f.dutch_label_only,
+        min_score=f.min_score,
+        limit=request.limit or 20,
+        include_own=request.include_own,
+    )
+
+
+class MatchConverter:
+    def __init__(self, labels: LabelBook, isco_codes: dict[str, str], language: str) -> None:
+        self.labels = labels
+        self.isco_codes = isco_codes
+        self.language = language
+
+    def ref(self, concept_id: str | None) -> pb.ConceptRef | None:
+        if not concept_id:
+            return None
+        label = self.labels.label(concept_id, self.language)
+        return pb.ConceptRef(id=concept_id, label=pb.Label(text=label.text, language=label.language))
+
+    def match(self, m: Match) -> pb.OccupationMatch:
+        return pb.OccupationMatch(
+            occupation=self.ref(m.occupation_id),
+            isco_code=self.isco_codes.get(m.occupation_id, ""),
+            rank=m.rank,
+            score=m.score,
+            parts=[pb.ScorePart(name=name, value=value) for name, value in m.parts.items()],
+            productive=[
+                pb.ProductiveSkill(
+                    skill=self.ref(p.skill_id),
+                    relation=p.relation,
+                    evidence=EVIDENCE_OUT[p.evidence],
+                    coverage=p.coverage,
+                    related=p.related,
+                    use=p.use,
+                )
+                for p in m.productive
+            ],
+            shortage=[
+                pb.ShortageSkill(
+                    skill=self.ref(s.skill_id),
+                    relation=s.relation,
+                    group=self.ref(s.group_id),
+                    related_credit=s.related_credit,
+                    related_via=self.ref(s.related_via),
+                    evidence_required=EVIDENCE_OUT.get(s.evidence_required, pb.EVIDENCE_LEVEL_UNSPECIFIED)
+                    if s.evidence_required
+                    else pb.EVIDENCE_LEVEL_UNSPECIFIED,
+                )
+                for s in m.shortage
+            ],
+            surplus=[self.ref(s) for s in m.surplus],
+            background=self.background(m),
+            summary=summarize(m, self.labels, self.language),
+        )
+
+    def background(self, m: Match) -> pb.Background | None:
+        b = m.background
+        if b is None:
+            return None
+        onet_origin, onet_target = b.onet_pair or ("", "")
+        return pb.Background(
+            origin=self.ref(b.origin_id),
+            declared=b.declared,
+            strength=b.strength,
+            proximity=b.proximity,
+            shared_isco_digits=b.shared_isco_digits,
+            onet_origin=onet_origin,
+            onet_target=onet_target,
+            shared_soc_levels=b.shared_soc_levels or 0,
+            onet_profile_similarity=b.onet_profile_similarity or 0.0,
+            job_zone_gap=b.job_zone_gap or 0,
+        )
+
+
+class MatcherServicer(pb_grpc.MatcherServiceServicer):
+    def __init__(self, matcher: OccupationMatcher, principal_key: str, principal_max_age: float = 300) -> None:
+        self.matcher = matcher
+        self._key = principal_key
+        self._max_age = principal_max_age
+
+    async def MatchOccupations(
+        self, request: pb.MatchOccupationsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.MatchOccupationsResponse:
+        try:
+            decode_principal(context.invocation_metadata(), self._key, max_age=self._max_age)
+        except InvalidPrincipal as exc:
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+        language = request.language or "nl"
+        try:
+            if language not in LANGUAGES:
+                raise InvalidQuery(f"language must be nl or en, not {language!r}")
+            ranking = self.matcher.match(query_from_pb(request))
+        except InvalidQuery as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        converter = MatchConverter(self.matcher.labels, self.matcher.isco_codes, language)
+        return pb.MatchOccupationsResponse(
+            matches=[converter.match(m) for m in ranking.matches], bundle_version=self.matcher.version
+        )

@@ -1,0 +1,39 @@
+"""A short, plain-language explanation of one match, for the person and their coach (Dutch or English)."""
+
+from __future__ import annotations
+
+from overstap_matcher.domain.labels import LabelBook
+from overstap_matcher.domain.model import ESSENTIAL, Match
+
+MAX_NAMED = 3
+
+
+def _join(items: list[str], language: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    conjunction = " en " if language == "nl" else " and "
+    return ", ".join(items[:-1]) + conjunction + items[-1]
+
+
+def summarize(match: Match, labels: LabelBook, language: str) -> str:
+    essential_total = sum(1 for p in match.productive if p.relation == ESSENTIAL) + sum(
+        1 for s in match.shortage if s.relation == ESSENTIAL
+    )
+    essential_met = sum(1 for p in match.productive if p.relation == ESSENTIAL)
+    missing = [labels.label(s.skill_id, language).text for s in match.shortage if s.relation == ESSENTIAL][:MAX_NAMED]
+    origin = None
+    if match.background is not None and match.background.proximity > 0:
+        origin = labels.label(match.background.origin_id, language).text
+    if language == "nl":
+        parts = [f"U heeft {essential_met} van de {essential_total} essentiële vaardigheden voor dit beroep."]
+        if missing:
+            parts.append(f"Nog te ontwikkelen: {_join(missing, language)}.")
+        if origin:
+            parts.append(f"Het beroep ligt dicht bij uw ervaring als {origin}.")
+        return " ".join(parts)
+    parts = [f"You have {essential_met} of the {essential_total} essential skills of this occupation."]
+    if missing:
+        parts.append(f"Still to develop: {_join(missing, language)}.")
+    if origin:
+        parts.append(f"It is close to your background as {origin}.")
+    return " ".join(parts)

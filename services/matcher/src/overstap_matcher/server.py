@@ -1,0 +1,41 @@
+"""Entry point of the matcher process: build the occupation index from the bundle, serve gRPC until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from overstap.matcher.v1 import matcher_pb2, matcher_pb2_grpc
+from overstap_common.grpc_server import GrpcServer
+from overstap_common.logs import configure_logging
+from overstap_common.telemetry import configure_tracing
+
+from overstap_matcher.api.grpc_service import MatcherServicer
+from overstap_matcher.domain.service import OccupationMatcher
+from overstap_matcher.settings import MatcherSettings
+
+SERVICE_NAME = matcher_pb2.DESCRIPTOR.services_by_name["MatcherService"].full_name
+log = logging.getLogger("overstap.matcher")
+
+
+async def serve(settings: MatcherSettings) -> None:
+    matcher, seconds = OccupationMatcher.load(settings.bundle_path)
+    log.info("occupation index built", extra={"bundle_version": matcher.version, "index_seconds": round(seconds, 3)})
+    servicer = MatcherServicer(matcher, settings.principal_key.get_secret_value(), settings.principal_max_age_seconds)
+    server = GrpcServer(
+        settings, [SERVICE_NAME], lambda s: matcher_pb2_grpc.add_MatcherServiceServicer_to_server(servicer, s)
+    )
+    await server.start()
+    await server.set_serving(True)
+    await server.run_until_signalled()
+
+
+def main() -> None:
+    settings = MatcherSettings()
+    configure_logging("matcher", settings.log_level, settings.log_format)
+    configure_tracing("overstap-matcher")
+    asyncio.run(serve(settings))
+
+
+if __name__ == "__main__":
+    main()
