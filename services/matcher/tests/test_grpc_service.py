@@ -126,3 +126,42 @@ async def test_callers_without_the_gateways_signature_are_refused(stub: pb_grpc.
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await stub.MatchOccupations(pb.MatchOccupationsRequest(occupations=[CASHIER]), metadata=forged)
     assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def cashier_profile() -> list[pb.OnetSkillLevel]:
+    from overstap_bundle import load_bundle
+
+    ratings = [r for r in load_bundle().onet_skill_ratings if r.onet_id == "onet:41-2011.00"]
+    return [pb.OnetSkillLevel(skill_id=r.skill_id, level=r.level) for r in ratings]
+
+
+async def test_paskamer_profile_match_explains_gaps(stub: pb_grpc.MatcherServiceStub) -> None:
+    levels = cashier_profile()
+    reply = await stub.MatchOnetProfile(pb.MatchOnetProfileRequest(levels=levels, limit=5), metadata=signed())
+    assert CASHIER in {m.occupation.id for m in reply.matches}
+    top = reply.matches[0]
+    assert top.onet_occupation.id == "onet:41-2011.00"
+    assert top.summary.startswith("Uw vaardighedenprofiel past")
+    lowered = [pb.OnetSkillLevel(skill_id=x.skill_id, level=0.0) if i < 5 else x for i, x in enumerate(levels)]
+    reply = await stub.MatchOnetProfile(
+        pb.MatchOnetProfileRequest(levels=lowered, limit=100, filters=pb.Filters(isco_major_groups=["5"])),
+        metadata=signed(),
+    )
+    assert all(m.isco_code.startswith("5") for m in reply.matches)
+    cashier = next(m for m in reply.matches if m.occupation.id == CASHIER)
+    assert cashier.shortage and cashier.score < 1
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [
+        [],
+        [pb.OnetSkillLevel(skill_id="onet-skill:nope", level=3)],
+        [pb.OnetSkillLevel(skill_id="onet-skill:2.A.1.a", level=9)],
+        [pb.OnetSkillLevel(skill_id="onet-skill:2.A.1.a", level=3)] * 2,
+    ],
+)
+async def test_paskamer_bad_profiles(stub: pb_grpc.MatcherServiceStub, levels: list[pb.OnetSkillLevel]) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await stub.MatchOnetProfile(pb.MatchOnetProfileRequest(levels=levels), metadata=signed())
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -9,8 +9,9 @@ from overstap_common.principal import InvalidPrincipal, decode_principal
 
 from overstap_matcher.domain.labels import LabelBook
 from overstap_matcher.domain.model import Evidence, Match, OfferedSkill
+from overstap_matcher.domain.paskamer import ProfileMatch, SkillGap
 from overstap_matcher.domain.service import InvalidQuery, OccupationMatcher, OccupationQuery
-from overstap_matcher.domain.summary import summarize
+from overstap_matcher.domain.summary import summarize, summarize_profile
 
 LANGUAGES = ("nl", "en")
 EVIDENCE_IN = {
@@ -95,6 +96,29 @@ class MatchConverter:
             summary=summarize(m, self.labels, self.language),
         )
 
+    def gap(self, g: SkillGap) -> pb.OnetSkillGap:
+        return pb.OnetSkillGap(
+            skill=self.ref(g.skill_id),
+            person_level=g.person_level,
+            required_level=g.required_level,
+            importance=g.importance,
+            points=g.points,
+        )
+
+    def profile_match(self, m: ProfileMatch) -> pb.ProfileMatch:
+        return pb.ProfileMatch(
+            occupation=self.ref(m.occupation_id),
+            isco_code=self.isco_codes.get(m.occupation_id, ""),
+            rank=m.rank,
+            score=m.score,
+            onet_occupation=self.ref(m.onet_id),
+            link_weight=m.link_weight,
+            productive=[self.gap(g) for g in m.productive],
+            shortage=[self.gap(g) for g in m.shortage],
+            surplus=[self.gap(g) for g in m.surplus],
+            summary=summarize_profile(m, self.labels, self.language),
+        )
+
     def background(self, m: Match) -> pb.Background | None:
         b = m.background
         if b is None:
@@ -120,17 +144,49 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
         self._key = principal_key
         self._max_age = principal_max_age
 
-    async def MatchOccupations(
-        self, request: pb.MatchOccupationsRequest, context: grpc.aio.ServicerContext
-    ) -> pb.MatchOccupationsResponse:
+    async def _authenticate(self, context: grpc.aio.ServicerContext) -> None:
         try:
             decode_principal(context.invocation_metadata(), self._key, max_age=self._max_age)
         except InvalidPrincipal as exc:
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+
+    async def MatchOnetProfile(
+        self, request: pb.MatchOnetProfileRequest, context: grpc.aio.ServicerContext
+    ) -> pb.MatchOnetProfileResponse:
+        await self._authenticate(context)
         language = request.language or "nl"
         try:
-            if language not in LANGUAGES:
-                raise InvalidQuery(f"language must be nl or en, not {language!r}")
+            _check_language(language)
+            levels: dict[str, float] = {}
+            for item in request.levels:
+                if item.skill_id in levels:
+                    raise InvalidQuery(f"{item.skill_id} is rated twice")
+                levels[item.skill_id] = item.level
+            f = request.filters
+            query = OccupationQuery(
+                skills=(),
+                occupations=(),
+                isco_major_groups=frozenset(f.isco_major_groups),
+                job_zones=frozenset(f.job_zones),
+                dutch_label_only=f.dutch_label_only,
+                min_score=f.min_score,
+                limit=request.limit or 20,
+            )
+            matches = self.matcher.match_profile(levels, query)
+        except InvalidQuery as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        converter = MatchConverter(self.matcher.labels, self.matcher.isco_codes, language)
+        return pb.MatchOnetProfileResponse(
+            matches=[converter.profile_match(m) for m in matches], bundle_version=self.matcher.version
+        )
+
+    async def MatchOccupations(
+        self, request: pb.MatchOccupationsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.MatchOccupationsResponse:
+        await self._authenticate(context)
+        language = request.language or "nl"
+        try:
+            _check_language(language)
             ranking = self.matcher.match(query_from_pb(request))
         except InvalidQuery as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
@@ -138,3 +194,8 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
         return pb.MatchOccupationsResponse(
             matches=[converter.match(m) for m in ranking.matches], bundle_version=self.matcher.version
         )
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise InvalidQuery(f"language must be nl or en, not {language!r}")

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from overstap_bundle import ConceptType, TaxonomyBundle
 
 LANGUAGES = ("nl", "en")
-_LABELLED = (ConceptType.OCCUPATION, ConceptType.SKILL, ConceptType.KNOWLEDGE, ConceptType.SKILL_GROUP)
+_LABELLED = (
+    ConceptType.OCCUPATION,
+    ConceptType.SKILL,
+    ConceptType.KNOWLEDGE,
+    ConceptType.SKILL_GROUP,
+    ConceptType.ONET_OCCUPATION,
+    ConceptType.ONET_SKILL,
+)
 
 
 @dataclass(frozen=True, slots=True)

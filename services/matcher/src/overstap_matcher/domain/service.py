@@ -15,6 +15,7 @@ from overstap_matcher.domain.filters import job_zones_via_crosswalk
 from overstap_matcher.domain.index import MatcherIndex
 from overstap_matcher.domain.labels import LabelBook
 from overstap_matcher.domain.model import Evidence, Filters, OfferedSkill
+from overstap_matcher.domain.paskamer import InvalidProfile, OnetProfileIndex, ProfileMatch
 from overstap_matcher.domain.person import person_with_history
 from overstap_matcher.domain.ranking import Ranking, rank
 
@@ -46,6 +47,7 @@ class OccupationMatcher:
         self.labels = LabelBook.from_bundle(bundle)
         self.dutch_labelled = occupations_with_label(bundle, "nl")
         self.job_zones = job_zones_via_crosswalk(self.index)
+        self.profiles = OnetProfileIndex(bundle)
         self.isco_codes = {
             c.id: str(c.attributes.get("isco_code", "")) for c in bundle.concepts if c.type is ConceptType.OCCUPATION
         }
@@ -61,23 +63,44 @@ class OccupationMatcher:
         gc.freeze()
         return matcher, time.perf_counter() - started
 
+    def match_profile(self, levels: dict[str, float], query: OccupationQuery) -> list[ProfileMatch]:
+        """De Paskamer mode; ``query`` carries the filters and the limit (its skills and occupations are unused)."""
+        self._validate_filters(query)
+        allowed = [occ for occ in self.profiles.esco_ids if self._passes(occ, query)]
+        try:
+            matches = self.profiles.rank(levels, k=query.limit, allowed=allowed)
+        except InvalidProfile as exc:
+            raise InvalidQuery(str(exc)) from exc
+        return [m for m in matches if m.score >= query.min_score]
+
+    def _passes(self, occupation: str, query: OccupationQuery) -> bool:
+        if query.isco_major_groups and self.isco_codes.get(occupation, "")[:1] not in query.isco_major_groups:
+            return False
+        if query.dutch_label_only and occupation not in self.dutch_labelled:
+            return False
+        return not query.job_zones or self.job_zones.get(occupation) in query.job_zones
+
     def validate(self, query: OccupationQuery) -> None:
         if not query.skills and not query.occupations:
             raise InvalidQuery("give at least one skill or occupation to match on")
+        self._validate_filters(query)
         if len(query.skills) > MAX_SKILLS:
             raise InvalidQuery(f"at most {MAX_SKILLS} skills")
         if len(query.occupations) > MAX_OCCUPATIONS:
             raise InvalidQuery(f"at most {MAX_OCCUPATIONS} occupations")
-        if not 1 <= query.limit <= MAX_LIMIT:
-            raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}")
-        if not 0.0 <= query.min_score <= 1.0:
-            raise InvalidQuery("min_score must be between 0 and 1")
         unknown_skills = [s.skill_id for s in query.skills if s.skill_id not in self.index.skill_pos]
         if unknown_skills:
             raise InvalidQuery(f"unknown ESCO skill URI(s): {', '.join(unknown_skills[:10])}")
         unknown_occupations = [o for o in query.occupations if o not in self.index.occupation_pos]
         if unknown_occupations:
             raise InvalidQuery(f"unknown ESCO occupation URI(s): {', '.join(unknown_occupations[:10])}")
+
+    @staticmethod
+    def _validate_filters(query: OccupationQuery) -> None:
+        if not 1 <= query.limit <= MAX_LIMIT:
+            raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}")
+        if not 0.0 <= query.min_score <= 1.0:
+            raise InvalidQuery("min_score must be between 0 and 1")
         bad_groups = sorted(g for g in query.isco_major_groups if g not in set("0123456789"))
         if bad_groups:
             raise InvalidQuery(f"ISCO major groups are one digit 0-9, not {', '.join(bad_groups)}")

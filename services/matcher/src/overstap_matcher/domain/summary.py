@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from overstap_matcher.domain.labels import LabelBook
 from overstap_matcher.domain.model import ESSENTIAL, Match
+from overstap_matcher.domain.paskamer import ProfileMatch
 
 MAX_NAMED = 3
 
@@ -37,3 +38,14 @@ def summarize(match: Match, labels: LabelBook, language: str) -> str:
     if origin:
         parts.append(f"It is close to your background as {origin}.")
     return " ".join(parts)
+
+
+def summarize_profile(match: ProfileMatch, labels: LabelBook, language: str) -> str:
+    """De Paskamer mode: how well the self-rated profile fits, and the largest gaps."""
+    percent = round(match.score * 100)
+    gaps = [labels.label(g.skill_id, language).text for g in match.shortage[:MAX_NAMED]]
+    if language == "nl":
+        text = f"Uw vaardighedenprofiel past voor {percent}% bij dit beroep."
+        return text + (f" Grootste tekorten: {_join(gaps, language)}." if gaps else " U heeft geen tekorten.")
+    text = f"Your skills profile fits this occupation for {percent}%."
+    return text + (f" Largest gaps: {_join(gaps, language)}." if gaps else " You have no gaps.")
