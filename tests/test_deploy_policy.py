@@ -8,10 +8,17 @@ from typing import Any
 import pytest
 import yaml
 from overstap_gateway.settings import GatewaySettings
+from overstap_passport.settings import PassportSettings
 from overstap_taxonomy.settings import TaxonomySettings
 
 K8S = Path(__file__).resolve().parent.parent / "deploy" / "k8s"
-SETTINGS = {"OVERSTAP_GATEWAY_": GatewaySettings, "OVERSTAP_TAXONOMY_": TaxonomySettings}
+SETTINGS = {
+    "OVERSTAP_GATEWAY_": GatewaySettings,
+    "OVERSTAP_TAXONOMY_": TaxonomySettings,
+    "OVERSTAP_PASSPORT_": PassportSettings,
+}
+# Settings that hold secrets: only ever from a Secret, never a literal in a manifest.
+SECRET_FIELDS = {"principal_key", "master_key", "master_key_id", "signing_key", "database_url", "keystore_url"}
 
 
 def documents() -> list[dict[str, Any]]:
@@ -73,3 +80,51 @@ def test_grpc_services_have_grpc_probes_and_a_service() -> None:
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         if any(p["name"] == "grpc" for p in container["ports"]):
             assert "grpc" in container["readinessProbe"]
+
+
+def _env(deployment: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    return {var["name"]: var for var in container.get("env", [])}
+
+
+@pytest.mark.parametrize("deployment", deployments(), ids=lambda d: d["metadata"]["name"])
+def test_every_service_runs_as_production_and_takes_secrets_from_secrets(deployment: dict[str, Any]) -> None:
+    env = _env(deployment)
+    prefix = next(p for p in SETTINGS if any(name.startswith(p) for name in env))
+    assert env[prefix + "ENVIRONMENT"]["value"] == "production"
+    for name, var in env.items():
+        if name.removeprefix(prefix).lower() in SECRET_FIELDS:
+            assert "value" not in var and "secretKeyRef" in var["valueFrom"], f"{name} must come from a Secret"
+
+
+def test_gateway_and_passport_share_the_principal_key() -> None:
+    by_name = {d["metadata"]["name"]: _env(d) for d in deployments()}
+    gateway = by_name["gateway"]["OVERSTAP_GATEWAY_PRINCIPAL_KEY"]["valueFrom"]["secretKeyRef"]
+    passport = by_name["passport"]["OVERSTAP_PASSPORT_PRINCIPAL_KEY"]["valueFrom"]["secretKeyRef"]
+    assert gateway == passport
+    assert by_name["gateway"]["OVERSTAP_GATEWAY_PASSPORT_TARGET"]["value"] == "passport:50052"
+    assert {"OVERSTAP_GATEWAY_ISSUER", "OVERSTAP_GATEWAY_JWKS_URL"} <= set(by_name["gateway"])
+
+
+def test_the_manifests_production_settings_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gateway and passport settings load with what the manifests give them (secrets filled in)."""
+    configs = {d["metadata"]["name"]: d for d in documents() if d["kind"] == "ConfigMap"}
+    fill = {
+        "principal-key": "p" * 48,
+        "master-key": "a2V5LWtleS1rZXkta2V5LWtleS1rZXkta2V5LWtleS0=",
+        "signing-key": "c2lnbi1zaWduLXNpZ24tc2lnbi1zaWduLXNpZ24tc2k=",
+        "master-key-id": "prod-1",
+        "database-url": "postgresql+asyncpg://passport@db/passport",
+        "keystore-url": "postgresql+asyncpg://keys@keys-db/keys",
+    }
+    for name, settings in (("gateway", GatewaySettings), ("passport", PassportSettings)):
+        deployment = next(d for d in deployments() if d["metadata"]["name"] == name)
+        for var_name, var in _env(deployment).items():
+            if "value" in var:
+                monkeypatch.setenv(var_name, var["value"])
+            elif "secretKeyRef" in var["valueFrom"]:
+                monkeypatch.setenv(var_name, fill[var["valueFrom"]["secretKeyRef"]["key"]])
+            else:
+                ref = var["valueFrom"]["configMapKeyRef"]
+                monkeypatch.setenv(var_name, configs[ref["name"]]["data"][ref["key"]])
+        assert settings().environment == "production"

@@ -7,6 +7,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from .conftest import Gateway
 from .known import CASHIER, FORKLIFT_OPERATOR, ISCO_5230, PROCESS_PAYMENTS, SOFTWARE_DEVELOPER
 
 PROBLEM = "application/problem+json"
@@ -16,7 +17,27 @@ async def test_health_and_readiness(api: httpx.AsyncClient) -> None:
     assert (await api.get("/healthz")).json() == {"status": "ok", "services": {}}
     ready = await api.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["services"]["taxonomy"] == "serving"
+    assert ready.json()["services"] == {"taxonomy": "serving", "passport": "serving"}
+
+
+async def test_taxonomy_needs_a_token_with_taxonomy_read(gateway: Gateway) -> None:
+    client = gateway.client
+    reply = await client.get("/v1/taxonomy/search", params={"q": "kassamedewerker"})
+    assert reply.status_code == 401
+    assert reply.headers["www-authenticate"].startswith("Bearer")
+    assert reply.headers["content-type"].startswith(PROBLEM)
+    no_scope = await client.get(
+        "/v1/taxonomy/search", params={"q": "kassamedewerker"}, headers=gateway.person(scopes=["passport:read"])
+    )
+    assert no_scope.status_code == 403
+    assert no_scope.headers["content-type"].startswith(PROBLEM)
+    assert "taxonomy:read" in no_scope.json()["detail"]
+    allowed = await client.get(
+        "/v1/taxonomy/search", params={"q": "kassamedewerker"}, headers=gateway.person(scopes=["taxonomy:read"])
+    )
+    assert allowed.status_code == 200
+    for public in ("/healthz", "/readyz", "/openapi.json", "/docs"):
+        assert (await client.get(public)).status_code == 200, public
 
 
 async def test_search_kassamedewerker_in_dutch(api: httpx.AsyncClient) -> None:

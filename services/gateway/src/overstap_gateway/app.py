@@ -8,10 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from overstap_gateway.auth import build_verifier
 from overstap_gateway.clients import ServiceClients
+from overstap_gateway.idempotency import IdempotencyStore
 from overstap_gateway.limits import BodySizeLimitMiddleware
 from overstap_gateway.problems import install_problem_handlers
-from overstap_gateway.routers import health, taxonomy
+from overstap_gateway.routers import health, passports, taxonomy
 from overstap_gateway.settings import GatewaySettings
 
 DESCRIPTION = """
@@ -20,6 +22,16 @@ mapped onto it), skills passports, vacancies and transition-occupation matching.
 
 Every error is an RFC 9457 problem document (`application/problem+json`). Labels are Dutch with English fallback;
 each label says which language it is in. Every taxonomy answer carries the bundle version it came from.
+
+**Authentication**: OAuth2 bearer tokens (JWT) from your identity provider, `Authorization: Bearer <token>`.
+Organisations use client credentials; persons and coaches sign in through their organisation. Each route names the
+scope it needs: `taxonomy:read`, `passport:read`, `passport:write`. Missing or invalid token: 401 with
+`WWW-Authenticate: Bearer`; missing scope: 403. On a development machine `uv run overstap token --subject alice
+--role person` prints a token (see the README). `/healthz`, `/readyz`, `/docs` and `/openapi.json` are public.
+
+**Passports** belong to their person. Anyone else reads them only under a consent in force for the `purpose` they
+name. Changes honour `If-Match` (the `ETag` is the passport's version; required on PATCH); POSTs accept
+`Idempotency-Key`.
 """
 
 
@@ -44,9 +56,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.verifier = build_verifier(settings)
+    app.state.idempotency = IdempotencyStore(settings.idempotency_ttl_seconds, settings.idempotency_max_entries)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(taxonomy.router)
+    app.include_router(passports.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
     return app

@@ -1,4 +1,7 @@
-"""gRPC channels and stubs to the services, created once per gateway process."""
+"""gRPC channels and stubs to the services, created once per gateway process.
+
+Routers do not call these stubs directly: they get them through ``dependencies.Caller``, which signs the caller's
+identity onto every call."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from dataclasses import dataclass
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from overstap.passport.v1 import passport_pb2_grpc
 from overstap.taxonomy.v1 import taxonomy_pb2_grpc
 from overstap_common.grpc_client import create_channel
 
@@ -20,7 +24,11 @@ class Backend:
     async def is_serving(self, deadline_seconds: float = 1.0) -> bool:
         stub = health_pb2_grpc.HealthStub(self.channel)
         try:
-            reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=deadline_seconds)
+            # wait_for_ready: a channel still backing off after the peer came back gets up to the deadline to
+            # reconnect, instead of reporting "not serving" at once.
+            reply = await stub.Check(
+                health_pb2.HealthCheckRequest(service=""), timeout=deadline_seconds, wait_for_ready=True
+            )
         except grpc.aio.AioRpcError:
             return False
         return reply.status == health_pb2.HealthCheckResponse.SERVING
@@ -37,7 +45,9 @@ class ServiceClients:
 
         self.taxonomy_channel = channel(settings.taxonomy_target)
         self.taxonomy = taxonomy_pb2_grpc.TaxonomyServiceStub(self.taxonomy_channel)
-        self.backends = [Backend("taxonomy", self.taxonomy_channel)]
+        self.passport_channel = channel(settings.passport_target)
+        self.passport = passport_pb2_grpc.PassportServiceStub(self.passport_channel)
+        self.backends = [Backend("taxonomy", self.taxonomy_channel), Backend("passport", self.passport_channel)]
 
     async def close(self) -> None:
         for backend in self.backends:

@@ -21,7 +21,9 @@ PROBLEM_BASE = "https://overstap.nl/problems/"
 GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
     grpc.StatusCode.OUT_OF_RANGE: 400,
-    grpc.StatusCode.FAILED_PRECONDITION: 412,
+    # The request is valid but the resource's state does not allow it (e.g. a passport's consent limit reached).
+    # 412 is kept for failed HTTP preconditions (If-Match).
+    grpc.StatusCode.FAILED_PRECONDITION: 409,
     grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.PERMISSION_DENIED: 403,
     grpc.StatusCode.NOT_FOUND: 404,
@@ -109,11 +111,17 @@ def problem_response(
     )
 
 
+def route_of(request: Request) -> str:
+    """The route template (``/v1/passports/{id}``), never the concrete path: logs carry no ids of persons."""
+    route = request.scope.get("route")
+    return getattr(route, "path", "unmatched")
+
+
 def problem_from_rpc_error(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
     status = GRPC_TO_HTTP.get(exc.code(), 502)
     if status >= 500:
         # Never leak internals: the service's message is logged, a generic one answered.
-        log.warning("upstream call failed", extra={"grpc_code": exc.code().name, "path": request.url.path})
+        log.warning("upstream call failed", extra={"grpc_code": exc.code().name, "route": route_of(request)})
         detail = {
             503: "a backing service is unavailable; try again shortly",
             504: "a backing service did not answer in time",
@@ -152,5 +160,5 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
+        log.exception("unhandled error", extra={"route": route_of(request)})
         return problem_response(request, 500, "an unexpected error occurred")

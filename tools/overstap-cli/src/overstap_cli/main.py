@@ -7,10 +7,15 @@ import threading
 from pathlib import Path
 
 import typer
+from overstap_passport.cli import app as passport_app
 from overstap_taxonomy.cli import app as taxonomy_app
+
+from overstap_cli.token import token
 
 app = typer.Typer(help="Overstap operator, import, evaluation and benchmark commands.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")
+app.add_typer(passport_app, name="passport")
+app.command("token")(token)
 
 stack_app = typer.Typer(help="Run the service stack on this machine.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
@@ -35,6 +40,7 @@ def stack_run(
             typer.echo(f"  {service.name:<18} {service.address}")
         typer.echo(f"  {'API docs':<18} {gateway.address}/docs")
         typer.echo(f"  {'OpenAPI':<18} {gateway.address}/openapi.json")
+        typer.echo(f"  {'a token':<18} TOKEN=$(uv run overstap token --subject alice --role person)")
         typer.echo("Press Ctrl-C to stop.\n")
         while not stop.wait(0.5):
             for service in stack.services:

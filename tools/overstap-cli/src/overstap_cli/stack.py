@@ -42,27 +42,53 @@ def free_port() -> int:
 
 
 def default_services(
-    base_env: Mapping[str, str] | None = None, gateway_port: int = 8000, taxonomy_port: int = 50051
+    base_env: Mapping[str, str] | None = None,
+    gateway_port: int = 8000,
+    taxonomy_port: int = 50051,
+    passport_port: int = 50052,
+    var_dir: Path | None = None,
 ) -> list[ServiceProcess]:
-    """The processes of the stack, wired to each other through their settings' environment variables."""
+    """The processes of the stack, wired to each other through their settings' environment variables.
+
+    The gateway and the passport service share the key that signs the caller's identity: the one the environment
+    gives (OVERSTAP_GATEWAY_PRINCIPAL_KEY or OVERSTAP_PASSPORT_PRINCIPAL_KEY), else the development key. With
+    ``var_dir`` the passport's SQLite files and the gateway's development keys go there instead of the default var/.
+    """
+    from overstap_common.principal import DEVELOPMENT_KEY
+
     env = dict(base_env or {})
+    lookup = {**os.environ, **env}
+    principal_key = (
+        lookup.get("OVERSTAP_GATEWAY_PRINCIPAL_KEY") or lookup.get("OVERSTAP_PASSPORT_PRINCIPAL_KEY") or DEVELOPMENT_KEY
+    )
+    taxonomy_target = f"127.0.0.1:{taxonomy_port}"
     taxonomy = ServiceProcess(
         "taxonomy",
         "overstap_taxonomy.server",
         {**env, "OVERSTAP_TAXONOMY_GRPC_PORT": str(taxonomy_port)},
         grpc_port=taxonomy_port,
     )
-    gateway = ServiceProcess(
-        "gateway",
-        "overstap_gateway.server",
-        {
-            **env,
-            "OVERSTAP_GATEWAY_PORT": str(gateway_port),
-            "OVERSTAP_GATEWAY_TAXONOMY_TARGET": f"127.0.0.1:{taxonomy_port}",
-        },
-        http_port=gateway_port,
-    )
-    return [taxonomy, gateway]
+    passport_env = {
+        **env,
+        "OVERSTAP_PASSPORT_GRPC_PORT": str(passport_port),
+        "OVERSTAP_PASSPORT_TAXONOMY_TARGET": taxonomy_target,
+        "OVERSTAP_PASSPORT_PRINCIPAL_KEY": principal_key,
+    }
+    gateway_env = {
+        **env,
+        "OVERSTAP_GATEWAY_PORT": str(gateway_port),
+        "OVERSTAP_GATEWAY_TAXONOMY_TARGET": taxonomy_target,
+        "OVERSTAP_GATEWAY_PASSPORT_TARGET": f"127.0.0.1:{passport_port}",
+        "OVERSTAP_GATEWAY_PRINCIPAL_KEY": principal_key,
+    }
+    if var_dir is not None:
+        # Otherwise the passport's own defaults: var/passport.db and var/passport-keys.db (SQLite).
+        passport_env["OVERSTAP_PASSPORT_DATABASE_URL"] = f"sqlite+aiosqlite:///{var_dir / 'passport.db'}"
+        passport_env["OVERSTAP_PASSPORT_KEYSTORE_URL"] = f"sqlite+aiosqlite:///{var_dir / 'passport-keys.db'}"
+        gateway_env["OVERSTAP_GATEWAY_DEV_KEYS_DIR"] = str(var_dir / "dev-keys")
+    passport = ServiceProcess("passport", "overstap_passport.server", passport_env, grpc_port=passport_port)
+    gateway = ServiceProcess("gateway", "overstap_gateway.server", gateway_env, http_port=gateway_port)
+    return [taxonomy, passport, gateway]
 
 
 def _grpc_serving(port: int) -> bool:

@@ -1,4 +1,4 @@
-"""/v1/taxonomy: concepts, label search, occupation profiles and crosswalk mappings."""
+"""/v1/taxonomy: concepts, label search, occupation profiles and crosswalk mappings (scope taxonomy:read)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from overstap.taxonomy.v1 import taxonomy_pb2 as pb
 
-from overstap_gateway.dependencies import Clients
+from overstap_gateway.dependencies import TaxonomyReader
 from overstap_gateway.problems import Problem, ProblemError
 from overstap_gateway.schemas.taxonomy import (
     Concept,
@@ -32,7 +32,7 @@ from overstap_gateway.schemas.taxonomy import (
 )
 
 PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
-ERRORS = {400: PROBLEM, 404: PROBLEM, 422: PROBLEM, 503: PROBLEM, 504: PROBLEM}
+ERRORS = {code: PROBLEM for code in (400, 401, 403, 404, 422, 503, 504)}
 
 router = APIRouter(prefix="/v1/taxonomy", tags=["taxonomy"], responses=ERRORS)
 
@@ -49,7 +49,7 @@ ConceptId = Annotated[
 
 @router.get("/search", response_model=SearchResponse, summary="Search labels in Dutch and English")
 async def search(
-    clients: Clients,
+    caller: TaxonomyReader,
     q: Annotated[
         str, Query(min_length=1, max_length=200, description="Words to look for", examples=["kassamedewerker"])
     ],
@@ -60,7 +60,7 @@ async def search(
 ) -> SearchResponse:
     if not q.strip():
         raise ProblemError(400, "q must contain at least one letter or digit")
-    reply = await clients.taxonomy.SearchConcepts(
+    reply = await caller.taxonomy.SearchConcepts(
         pb.SearchConceptsRequest(
             query=q,
             types=[t.to_pb() for t in type or ()],
@@ -88,12 +88,12 @@ async def search(
 
 @router.get("/concepts", response_model=ConceptBatchResponse, summary="Look up several concepts at once")
 async def get_concepts(
-    clients: Clients,
+    caller: TaxonomyReader,
     id: Annotated[list[str], Query(min_length=1, max_length=500, description="Concept ids or codes")],
     scheme: Annotated[Scheme | None, Query(description="Scheme of bare codes")] = None,
     language: LanguageQuery = Language.nl,
 ) -> ConceptBatchResponse:
-    reply = await clients.taxonomy.GetConcepts(
+    reply = await caller.taxonomy.GetConcepts(
         pb.GetConceptsRequest(ids=id, scheme=scheme.value if scheme else "", language=language.value)
     )
     return ConceptBatchResponse(
@@ -105,12 +105,12 @@ async def get_concepts(
 
 @router.get("/concepts/{id:path}", response_model=ConceptResponse, summary="One concept by id or code")
 async def get_concept(
-    clients: Clients,
+    caller: TaxonomyReader,
     id: ConceptId,
     scheme: Annotated[Scheme | None, Query(description="Scheme of a bare code")] = None,
     language: LanguageQuery = Language.nl,
 ) -> ConceptResponse:
-    reply = await clients.taxonomy.GetConcepts(
+    reply = await caller.taxonomy.GetConcepts(
         pb.GetConceptsRequest(ids=[id], scheme=scheme.value if scheme else "", language=language.value)
     )
     if not reply.concepts:
@@ -124,12 +124,12 @@ async def get_concept(
     summary="Essential and optional skills of an ESCO occupation",
 )
 async def occupation_skills(
-    clients: Clients,
+    caller: TaxonomyReader,
     id: ConceptId,
     relation: Annotated[SkillRelation | None, Query(description="Only essential or only optional skills")] = None,
     language: LanguageQuery = Language.nl,
 ) -> OccupationSkillsResponse:
-    reply = await clients.taxonomy.GetOccupationSkills(
+    reply = await caller.taxonomy.GetOccupationSkills(
         pb.GetOccupationSkillsRequest(
             occupation_id=id, language=language.value, relation=relation.to_pb() if relation else 0
         )
@@ -150,14 +150,14 @@ async def occupation_skills(
     summary="ESCO occupations that need a skill",
 )
 async def skill_occupations(
-    clients: Clients,
+    caller: TaxonomyReader,
     id: ConceptId,
     relation: Annotated[SkillRelation | None, Query()] = None,
     language: LanguageQuery = Language.nl,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> SkillOccupationsResponse:
-    reply = await clients.taxonomy.GetSkillOccupations(
+    reply = await caller.taxonomy.GetSkillOccupations(
         pb.GetSkillOccupationsRequest(
             skill_id=id,
             language=language.value,
@@ -180,12 +180,12 @@ async def skill_occupations(
 
 @router.get("/mappings", response_model=MappingResponse, summary="Map a concept to another scheme")
 async def mappings(
-    clients: Clients,
+    caller: TaxonomyReader,
     id: Annotated[str, Query(min_length=1, max_length=300, description="Concept id or `<scheme>:<code>`")],
     target_scheme: Annotated[Scheme, Query(description="Scheme to map into")],
     language: LanguageQuery = Language.nl,
 ) -> MappingResponse:
-    reply = await clients.taxonomy.MapConcept(
+    reply = await caller.taxonomy.MapConcept(
         pb.MapConceptRequest(id=id, target_scheme=target_scheme.value, language=language.value)
     )
     return MappingResponse(

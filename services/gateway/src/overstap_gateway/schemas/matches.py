@@ -1,0 +1,181 @@
+"""Matching resources as JSON: a skill set and/or work history in, explained transition occupations out."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from overstap.matcher.v1 import matcher_pb2 as pb
+from pydantic import BaseModel, Field
+
+from overstap_gateway.schemas.taxonomy import Language
+
+CASHIER = "http://data.europa.eu/esco/occupation/2b871272-bd61-4206-bd1a-0b96d7023098"
+PROCESS_PAYMENTS = "http://data.europa.eu/esco/skill/bdcac0c8-b77a-4640-9eaf-c0cf3efd1e23"
+
+
+class EvidenceLevel(StrEnum):
+    """hard: diploma or certificate; semi_hard: work experience; soft: self-assessment."""
+
+    hard = "hard"
+    semi_hard = "semi_hard"
+    soft = "soft"
+
+    def to_pb(self) -> int:
+        return pb.EvidenceLevel.Value("EVIDENCE_LEVEL_" + self.name.upper())
+
+    @classmethod
+    def from_pb(cls, value: int) -> EvidenceLevel | None:
+        if value == pb.EVIDENCE_LEVEL_UNSPECIFIED:
+            return None
+        return cls(pb.EvidenceLevel.Name(value).removeprefix("EVIDENCE_LEVEL_").lower())
+
+
+class OfferedSkill(BaseModel):
+    id: str = Field(min_length=1, max_length=300, description="ESCO skill URI", examples=[PROCESS_PAYMENTS])
+    evidence: EvidenceLevel = EvidenceLevel.semi_hard
+    weight: float = Field(default=1.0, gt=0, le=1, description="How strongly the person holds the skill")
+
+
+class MatchFilters(BaseModel):
+    isco_major_groups: list[str] = Field(default=[], max_length=10, description="ISCO-08 major groups, 0-9")
+    job_zones: list[int] = Field(default=[], max_length=5, description="O*NET job zones 1-5 (education level)")
+    dutch_label_only: bool = False
+    min_score: float = Field(default=0.0, ge=0, le=1)
+
+
+class OccupationMatchRequest(BaseModel):
+    skills: list[OfferedSkill] = Field(default=[], max_length=2000)
+    occupations: list[str] = Field(
+        default=[], max_length=50, description="ESCO occupation URIs of the work history", examples=[[CASHIER]]
+    )
+    filters: MatchFilters = MatchFilters()
+    limit: int = Field(default=20, ge=1, le=100)
+    include_own: bool = Field(default=False, description="Also rank the person's own occupations")
+    language: Language = Language.nl
+
+    def to_pb(self) -> pb.MatchOccupationsRequest:
+        return pb.MatchOccupationsRequest(
+            skills=[pb.OfferedSkill(skill_id=s.id, evidence=s.evidence.to_pb(), weight=s.weight) for s in self.skills],
+            occupations=self.occupations,
+            filters=pb.Filters(
+                isco_major_groups=self.filters.isco_major_groups,
+                job_zones=self.filters.job_zones,
+                dutch_label_only=self.filters.dutch_label_only,
+                min_score=self.filters.min_score,
+            ),
+            limit=self.limit,
+            include_own=self.include_own,
+            language=self.language.value,
+        )
+
+
+class Label(BaseModel):
+    text: str
+    language: str
+
+
+class Ref(BaseModel):
+    id: str
+    label: Label
+
+    @classmethod
+    def from_pb(cls, ref: pb.ConceptRef) -> Ref | None:
+        if not ref.id:
+            return None
+        return cls(id=ref.id, label=Label(text=ref.label.text, language=ref.label.language))
+
+
+class ProductiveSkill(BaseModel):
+    skill: Ref
+    relation: str = Field(description="essential or optional")
+    evidence: EvidenceLevel | None
+    points: dict[str, float] = Field(description="What this skill adds to the score, per part")
+
+
+class ShortageSkill(BaseModel):
+    skill: Ref
+    relation: str
+    group: Ref | None = Field(description="The ESCO skill group the skill belongs to")
+    related_credit: float = Field(description="Points earned anyway through an offered skill of the same family")
+    related_via: Ref | None = None
+    evidence_required: EvidenceLevel | None = Field(
+        default=None, description="Set when the skill is offered with weaker evidence than demanded"
+    )
+
+
+class Background(BaseModel):
+    origin: Ref | None
+    declared: bool
+    strength: float
+    proximity: float
+    shared_isco_digits: int
+    onet_origin: str | None = None
+    onet_target: str | None = None
+    shared_soc_levels: int | None = None
+    onet_profile_similarity: float | None = None
+    job_zone_gap: int | None = None
+
+
+class OccupationMatch(BaseModel):
+    rank: int
+    occupation: Ref
+    isco_code: str | None
+    score: float = Field(ge=0, le=1)
+    parts: dict[str, float] = Field(description="coverage, related_skills, skill_use, background; they add up")
+    summary: str = Field(description="Plain-language explanation in the requested language")
+    productive: list[ProductiveSkill]
+    shortage: list[ShortageSkill] = Field(description="Missing demanded skills, essential first")
+    surplus: list[Ref]
+    background: Background | None
+
+    @classmethod
+    def from_pb(cls, m: pb.OccupationMatch) -> OccupationMatch:
+        b = m.background
+        return cls(
+            rank=m.rank,
+            occupation=Ref.from_pb(m.occupation),
+            isco_code=m.isco_code or None,
+            score=round(min(max(m.score, 0.0), 1.0), 4),
+            parts={p.name: round(p.value, 4) for p in m.parts},
+            summary=m.summary,
+            productive=[
+                ProductiveSkill(
+                    skill=Ref.from_pb(p.skill),
+                    relation=p.relation,
+                    evidence=EvidenceLevel.from_pb(p.evidence),
+                    points={"coverage": round(p.coverage, 4), "related": round(p.related, 4), "use": round(p.use, 4)},
+                )
+                for p in m.productive
+            ],
+            shortage=[
+                ShortageSkill(
+                    skill=Ref.from_pb(s.skill),
+                    relation=s.relation,
+                    group=Ref.from_pb(s.group),
+                    related_credit=round(s.related_credit, 4),
+                    related_via=Ref.from_pb(s.related_via),
+                    evidence_required=EvidenceLevel.from_pb(s.evidence_required),
+                )
+                for s in m.shortage
+            ],
+            surplus=[r for r in (Ref.from_pb(s) for s in m.surplus) if r is not None],
+            background=Background(
+                origin=Ref.from_pb(b.origin),
+                declared=b.declared,
+                strength=round(b.strength, 4),
+                proximity=round(b.proximity, 4),
+                shared_isco_digits=b.shared_isco_digits,
+                onet_origin=b.onet_origin or None,
+                onet_target=b.onet_target or None,
+                shared_soc_levels=b.shared_soc_levels if b.onet_origin else None,
+                onet_profile_similarity=round(b.onet_profile_similarity, 4) if b.onet_origin else None,
+                job_zone_gap=b.job_zone_gap if b.onet_origin else None,
+            )
+            if m.HasField("background")
+            else None,
+        )
+
+
+class OccupationMatchResponse(BaseModel):
+    bundle_version: str
+    items: list[OccupationMatch]

@@ -1,0 +1,124 @@
+"""A small closed-loop HTTP/1.1 load generator for loopback benchmarks (keep-alive, fixed concurrency).
+
+It runs in its own process (so it does not share the server's event loop), sends the same request over
+``concurrency`` persistent connections for ``seconds`` (bounded in count and time), and reports throughput,
+latency percentiles and errors. Only loopback targets are allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from overstap_cli.bench.stats import latency_summary
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    url: str
+    method: str = "GET"
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+    concurrency: int = 16
+    seconds: float = 10.0
+    max_requests: int = 200_000
+
+
+def _request_bytes(spec: LoadSpec, host: str, path: str) -> bytes:
+    lines = [f"{spec.method} {path} HTTP/1.1", f"Host: {host}", "Connection: keep-alive"]
+    lines += [f"{k}: {v}" for k, v in spec.headers]
+    if spec.body:
+        lines.append(f"Content-Length: {len(spec.body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + spec.body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    chunked = False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+        elif name.strip().lower() == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if chunked:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    elif length:
+        await reader.readexactly(length)
+    return status
+
+
+async def _worker(spec: LoadSpec, payload: bytes, host: str, port: int, deadline: float, out: dict) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while time.perf_counter() < deadline and out["sent"] < spec.max_requests:
+            out["sent"] += 1
+            started = time.perf_counter()
+            writer.write(payload)
+            await writer.drain()
+            status = await _read_response(reader)
+            out["latencies"].append(time.perf_counter() - started)
+            out["statuses"][status] = out["statuses"].get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+async def _run(spec: LoadSpec) -> dict:
+    parts = urlsplit(spec.url)
+    host = parts.hostname or "127.0.0.1"
+    if host not in LOOPBACK:
+        raise ValueError(f"load tests only target loopback, not {host}")
+    port = parts.port or 80
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    payload = _request_bytes(spec, f"{host}:{port}", path)
+    out: dict = {"sent": 0, "latencies": [], "statuses": {}}
+    started = time.perf_counter()
+    deadline = started + spec.seconds
+    await asyncio.gather(*(_worker(spec, payload, host, port, deadline, out) for _ in range(spec.concurrency)))
+    elapsed = time.perf_counter() - started
+    ok = sum(n for s, n in out["statuses"].items() if 200 <= s < 300)
+    return {
+        "requests": len(out["latencies"]),
+        "ok": ok,
+        "errors": len(out["latencies"]) - ok,
+        "statuses": {str(k): v for k, v in sorted(out["statuses"].items())},
+        "rps": round(len(out["latencies"]) / elapsed, 1),
+        "concurrency": spec.concurrency,
+        "seconds": round(elapsed, 2),
+        **latency_summary(out["latencies"]),
+    }
+
+
+def _child(spec: LoadSpec, conn) -> None:  # type: ignore[no-untyped-def]
+    try:
+        conn.send(asyncio.run(_run(spec)))
+    except Exception as exc:  # reported to the parent, which raises
+        conn.send({"error": repr(exc)})
+
+
+def run_load(spec: LoadSpec) -> dict:
+    """Run the load in a separate process and return its figures."""
+    parent, child = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.get_context("spawn").Process(target=_child, args=(spec, child))
+    process.start()
+    result = parent.recv()
+    process.join()
+    if "error" in result:
+        raise RuntimeError(f"load generator failed: {result['error']}")
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(_run(LoadSpec("http://127.0.0.1:8000/healthz", seconds=2)))))
