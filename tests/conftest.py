@@ -12,11 +12,17 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from overstap.matcher.v1 import matcher_pb2_grpc
 from overstap.taxonomy.v1 import taxonomy_pb2_grpc
 from overstap_common.grpc_server import GrpcServer
+from overstap_common.principal import DEVELOPMENT_KEY
 from overstap_gateway.app import create_app
 from overstap_gateway.auth.development import DevelopmentIssuer, load_or_create
 from overstap_gateway.settings import GatewaySettings
+from overstap_matcher.api.grpc_service import MatcherServicer
+from overstap_matcher.domain.service import OccupationMatcher
+from overstap_matcher.server import SERVICE_NAME as MATCHER_SERVICE
+from overstap_matcher.settings import MatcherSettings
 from overstap_passport.server import SERVICE_NAME as PASSPORT_SERVICE_NAME
 from overstap_passport.server import build as build_passport
 from overstap_passport.settings import PassportSettings
@@ -25,13 +31,29 @@ from overstap_taxonomy.domain.taxonomy import Taxonomy
 from overstap_taxonomy.server import SERVICE_NAME
 from overstap_taxonomy.settings import TaxonomySettings
 
-PERSON_SCOPES = ("passport:read", "passport:write", "taxonomy:read")
+PERSON_SCOPES = ("passport:read", "passport:write", "taxonomy:read", "match:read")
 
 
 @pytest.fixture(scope="session")
 def taxonomy() -> Taxonomy:
     loaded, _ = Taxonomy.load()
     return loaded
+
+
+@pytest.fixture(scope="session")
+async def matcher_target() -> AsyncIterator[str]:
+    """Address of a matcher gRPC server (in this process, on a free port) with the index of the committed bundle."""
+    matcher, _ = OccupationMatcher.load()
+    servicer = MatcherServicer(matcher, DEVELOPMENT_KEY)
+    server = GrpcServer(
+        MatcherSettings(grpc_port=0),
+        [MATCHER_SERVICE],
+        lambda s: matcher_pb2_grpc.add_MatcherServiceServicer_to_server(servicer, s),
+    )
+    port = await server.start()
+    await server.set_serving(True)
+    yield f"127.0.0.1:{port}"
+    await server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -165,11 +187,14 @@ class Gateway:
         return bearer(self.issuer.mint(f"coach-{uuid.uuid4().hex[:8]}", "coach", scopes, organisation=org))
 
 
-def gateway_settings(taxonomy_target: str, passport_target: str, dev_keys_dir: Path) -> GatewaySettings:
+def gateway_settings(
+    taxonomy_target: str, passport_target: str, dev_keys_dir: Path, matcher_target: str = "127.0.0.1:1"
+) -> GatewaySettings:
     return GatewaySettings(
         environment="test",
         taxonomy_target=taxonomy_target,
         passport_target=passport_target,
+        matcher_target=matcher_target,
         trust_development_issuer=True,
         dev_keys_dir=dev_keys_dir,
         grpc_deadline_seconds=15,
@@ -191,31 +216,43 @@ async def serve_gateway(
 async def api(
     taxonomy_target: str,
     passport_target: str,
+    matcher_target: str,
     dev_keys_dir: Path,
     mint,  # type: ignore[no-untyped-def]
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway application, in process, talking gRPC to the taxonomy and passport servers; every request
     carries a token with scope taxonomy:read unless the test sends its own Authorization header."""
     token = mint("taxonomy-reader", "person", ["taxonomy:read"], ttl_seconds=24 * 3600)
-    async with serve_gateway(gateway_settings(taxonomy_target, passport_target, dev_keys_dir), bearer(token)) as client:
+    settings = gateway_settings(taxonomy_target, passport_target, dev_keys_dir, matcher_target)
+    async with serve_gateway(settings, bearer(token)) as client:
         yield client
 
 
 @pytest.fixture(scope="session")
 async def gateway(
-    taxonomy_target: str, passport_target: str, dev_keys_dir: Path, dev_issuer: DevelopmentIssuer
+    taxonomy_target: str,
+    passport_target: str,
+    matcher_target: str,
+    dev_keys_dir: Path,
+    dev_issuer: DevelopmentIssuer,
 ) -> AsyncIterator[Gateway]:
-    """The gateway in front of the passport service on SQLite; no default token."""
-    async with serve_gateway(gateway_settings(taxonomy_target, passport_target, dev_keys_dir)) as client:
+    """The gateway in front of the passport service on SQLite and the matcher; no default token."""
+    settings = gateway_settings(taxonomy_target, passport_target, dev_keys_dir, matcher_target)
+    async with serve_gateway(settings) as client:
         yield Gateway(client, dev_issuer, "sqlite")
 
 
 @pytest.fixture(scope="session")
 async def postgres_gateway(
-    taxonomy_target: str, postgres_passport_target: str, dev_keys_dir: Path, dev_issuer: DevelopmentIssuer
+    taxonomy_target: str,
+    postgres_passport_target: str,
+    matcher_target: str,
+    dev_keys_dir: Path,
+    dev_issuer: DevelopmentIssuer,
 ) -> AsyncIterator[Gateway]:
-    """The gateway in front of the passport service on PostgreSQL; no default token."""
-    async with serve_gateway(gateway_settings(taxonomy_target, postgres_passport_target, dev_keys_dir)) as client:
+    """The gateway in front of the passport service on PostgreSQL and the matcher; no default token."""
+    settings = gateway_settings(taxonomy_target, postgres_passport_target, dev_keys_dir, matcher_target)
+    async with serve_gateway(settings) as client:
         yield Gateway(client, dev_issuer, "postgresql")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 from overstap_gateway.settings import GatewaySettings
+from overstap_matcher.settings import MatcherSettings
 from overstap_passport.settings import PassportSettings
 from overstap_taxonomy.settings import TaxonomySettings
 
@@ -16,6 +17,7 @@ SETTINGS = {
     "OVERSTAP_GATEWAY_": GatewaySettings,
     "OVERSTAP_TAXONOMY_": TaxonomySettings,
     "OVERSTAP_PASSPORT_": PassportSettings,
+    "OVERSTAP_MATCHER_": MatcherSettings,
 }
 # Settings that hold secrets: only ever from a Secret, never a literal in a manifest.
 SECRET_FIELDS = {"principal_key", "master_key", "master_key_id", "signing_key", "database_url", "keystore_url"}

@@ -56,7 +56,11 @@ def token(var_dir: Path, subject: str, role: str = "person", org: str | None = N
 def test_gateway_serves_the_taxonomy_over_real_processes(stack: Stack, var_dir: Path) -> None:
     gateway = by_name(stack, "gateway")
     with httpx.Client(base_url=gateway.address, timeout=10, headers=token(var_dir, "alice")) as client:
-        assert client.get("/readyz").json()["services"] == {"taxonomy": "serving", "passport": "serving"}
+        assert client.get("/readyz").json()["services"] == {
+            "taxonomy": "serving",
+            "passport": "serving",
+            "matcher": "serving",
+        }
         hits = client.get("/v1/taxonomy/search", params={"q": "kassamedewerker"}).json()["items"]
         assert hits[0]["concept"]["id"] == CASHIER
         missing = client.get("/v1/taxonomy/concepts/nope")
@@ -98,7 +102,7 @@ def test_taxonomy_process_answers_grpc_with_health_and_reflection(stack: Stack) 
 
 
 def test_gateway_answers_503_when_the_taxonomy_is_down_and_recovers(tmp_path: Path) -> None:
-    taxonomy, passport, gateway = services_in(tmp_path)
+    taxonomy, passport, matcher, gateway = services_in(tmp_path)
     gateway_only = Stack([gateway])
     with gateway_only, httpx.Client(base_url=gateway.address, timeout=10, headers=token(tmp_path, "alice")) as client:
         reply = client.get("/v1/taxonomy/search", params={"q": "kassa"})
@@ -106,7 +110,7 @@ def test_gateway_answers_503_when_the_taxonomy_is_down_and_recovers(tmp_path: Pa
         assert reply.headers["content-type"].startswith("application/problem+json")
         assert reply.headers["retry-after"]
         assert client.get("/readyz").status_code == 503
-        with Stack([taxonomy, passport]):
+        with Stack([taxonomy, passport, matcher]):
             assert _eventually_ok(client, "/v1/taxonomy/search?q=kassa", within=5.0)
             assert _eventually_ok(client, "/readyz", within=5.0)
 
@@ -126,5 +130,6 @@ def test_sigterm_stops_every_process_cleanly(tmp_path: Path) -> None:
     codes = running.stop(grace=15)
     assert codes["taxonomy"] == 0
     assert codes["passport"] == 0
+    assert codes["matcher"] == 0
     # uvicorn re-raises SIGTERM once its graceful shutdown has finished, so the gateway ends "by" the signal
     assert codes["gateway"] in (0, -signal.SIGTERM)

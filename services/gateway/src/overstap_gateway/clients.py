@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from overstap.matcher.v1 import matcher_pb2_grpc
 from overstap.passport.v1 import passport_pb2_grpc
 from overstap.taxonomy.v1 import taxonomy_pb2_grpc
 from overstap_common.grpc_client import create_channel
@@ -47,7 +48,13 @@ class ServiceClients:
         self.taxonomy = taxonomy_pb2_grpc.TaxonomyServiceStub(self.taxonomy_channel)
         self.passport_channel = channel(settings.passport_target)
         self.passport = passport_pb2_grpc.PassportServiceStub(self.passport_channel)
-        self.backends = [Backend("taxonomy", self.taxonomy_channel), Backend("passport", self.passport_channel)]
+        self.matcher_channel = channel(settings.matcher_target)
+        self.matcher = matcher_pb2_grpc.MatcherServiceStub(self.matcher_channel)
+        self.backends = [
+            Backend("taxonomy", self.taxonomy_channel),
+            Backend("passport", self.passport_channel),
+            Backend("matcher", self.matcher_channel),
+        ]
 
     async def close(self) -> None:
         for backend in self.backends:

@@ -106,6 +106,7 @@ class Caller:
     principal: Principal
     taxonomy: Any
     passport: Any
+    matcher: Any
 
 
 async def caller(request: Request, principal: Annotated[Principal, Security(authenticate)], clients: Clients) -> Caller:
@@ -114,9 +115,12 @@ async def caller(request: Request, principal: Annotated[Principal, Security(auth
         principal=principal,
         taxonomy=SignedStub(clients.taxonomy, principal, key),
         passport=SignedStub(clients.passport, principal, key),
+        matcher=SignedStub(clients.matcher, principal, key),
     )
 
 
 TaxonomyReader = Annotated[Caller, Security(caller, scopes=["taxonomy:read"])]
 PassportReader = Annotated[Caller, Security(caller, scopes=["passport:read"])]
 PassportWriter = Annotated[Caller, Security(caller, scopes=["passport:write"])]
+MatchReader = Annotated[Caller, Security(caller, scopes=["match:read"])]
+PassportMatchReader = Annotated[Caller, Security(caller, scopes=["match:read", "passport:read"])]

@@ -43,6 +43,7 @@ class GatewaySettings(ServiceSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     taxonomy_target: str = "127.0.0.1:50051"
     passport_target: str = "127.0.0.1:50052"
+    matcher_target: str = "127.0.0.1:50053"
     # Deadline on every gRPC call the gateway makes, in seconds.
     grpc_deadline_seconds: float = Field(default=2.0, gt=0)
     grpc_max_message_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)

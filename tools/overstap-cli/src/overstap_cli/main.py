@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import typer
+from overstap_matcher import cli as matcher_cli
 from overstap_passport.cli import app as passport_app
 from overstap_taxonomy.cli import app as taxonomy_app
 
@@ -15,6 +16,13 @@ from overstap_cli.token import token
 app = typer.Typer(help="Overstap operator, import, evaluation and benchmark commands.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")
 app.add_typer(passport_app, name="passport")
+app.add_typer(matcher_cli.app, name="matcher")
+
+eval_app = typer.Typer(
+    help="Evaluation on the ../shared/eval formats; each prints one JSON line last.", no_args_is_help=True
+)
+app.add_typer(eval_app, name="eval")
+eval_app.command("matching")(matcher_cli.eval_matching)
 app.command("token")(token)
 
 stack_app = typer.Typer(help="Run the service stack on this machine.", no_args_is_help=True)
@@ -67,6 +75,9 @@ def _emit(results: dict[str, object], output: Path | None) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     typer.echo(line)
+
+
+bench_app.command("matcher")(matcher_cli.bench)
 
 
 @bench_app.command("taxonomy")

@@ -46,6 +46,7 @@ def default_services(
     gateway_port: int = 8000,
     taxonomy_port: int = 50051,
     passport_port: int = 50052,
+    matcher_port: int = 50053,
     var_dir: Path | None = None,
 ) -> list[ServiceProcess]:
     """The processes of the stack, wired to each other through their settings' environment variables.
@@ -74,9 +75,16 @@ def default_services(
         "OVERSTAP_PASSPORT_TAXONOMY_TARGET": taxonomy_target,
         "OVERSTAP_PASSPORT_PRINCIPAL_KEY": principal_key,
     }
+    matcher = ServiceProcess(
+        "matcher",
+        "overstap_matcher.server",
+        {**env, "OVERSTAP_MATCHER_GRPC_PORT": str(matcher_port), "OVERSTAP_MATCHER_PRINCIPAL_KEY": principal_key},
+        grpc_port=matcher_port,
+    )
     gateway_env = {
         **env,
         "OVERSTAP_GATEWAY_PORT": str(gateway_port),
+        "OVERSTAP_GATEWAY_MATCHER_TARGET": f"127.0.0.1:{matcher_port}",
         "OVERSTAP_GATEWAY_TAXONOMY_TARGET": taxonomy_target,
         "OVERSTAP_GATEWAY_PASSPORT_TARGET": f"127.0.0.1:{passport_port}",
         "OVERSTAP_GATEWAY_PRINCIPAL_KEY": principal_key,
@@ -88,7 +96,7 @@ def default_services(
         gateway_env["OVERSTAP_GATEWAY_DEV_KEYS_DIR"] = str(var_dir / "dev-keys")
     passport = ServiceProcess("passport", "overstap_passport.server", passport_env, grpc_port=passport_port)
     gateway = ServiceProcess("gateway", "overstap_gateway.server", gateway_env, http_port=gateway_port)
-    return [taxonomy, passport, gateway]
+    return [taxonomy, passport, matcher, gateway]
 
 
 def _grpc_serving(port: int) -> bool:

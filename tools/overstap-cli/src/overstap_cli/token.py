@@ -13,9 +13,9 @@ from pathlib import Path
 import typer
 
 DEFAULT_SCOPES = {
-    "person": ["passport:read", "passport:write", "taxonomy:read"],
-    "coach": ["passport:read", "passport:write", "taxonomy:read"],
-    "organisation": ["passport:read", "taxonomy:read"],
+    "person": ["passport:read", "passport:write", "taxonomy:read", "match:read"],
+    "coach": ["passport:read", "passport:write", "taxonomy:read", "match:read"],
+    "organisation": ["passport:read", "taxonomy:read", "match:read"],
 }
 
 
@@ -34,9 +34,9 @@ def token(
     scope: list[str] = typer.Option(
         [],
         "--scope",
-        help="A scope to grant (repeatable): passport:read, passport:write, passport:candidates, taxonomy:read. "
-        "Default for person/coach: passport:read passport:write taxonomy:read; organisation: passport:read "
-        "taxonomy:read",
+        help="A scope to grant (repeatable): passport:read, passport:write, passport:candidates, taxonomy:read, "
+        "match:read. Default for person/coach: passport:read passport:write taxonomy:read match:read; organisation: "
+        "passport:read taxonomy:read match:read",
     ),
     minutes: int = typer.Option(60, "--minutes", min=1, max=24 * 60, help="Lifetime of the token"),
     keys_dir: Path | None = typer.Option(None, "--keys-dir", help="Development keys (default: the gateway's setting)"),

@@ -179,3 +179,85 @@ class OccupationMatch(BaseModel):
 class OccupationMatchResponse(BaseModel):
     bundle_version: str
     items: list[OccupationMatch]
+
+
+class OnetSkillLevel(BaseModel):
+    skill: str = Field(
+        pattern=r"^onet-skill:[0-9A-Za-z.]+$", description="One of the 35 O*NET skills", examples=["onet-skill:2.A.1.a"]
+    )
+    level: float = Field(ge=0, le=7, description="Self-rated level on the O*NET scale 0..7")
+
+
+class ProfileMatchRequest(BaseModel):
+    levels: list[OnetSkillLevel] = Field(min_length=1, max_length=35)
+    filters: MatchFilters = MatchFilters()
+    limit: int = Field(default=20, ge=1, le=100)
+    language: Language = Language.nl
+
+    def to_pb(self) -> pb.MatchOnetProfileRequest:
+        return pb.MatchOnetProfileRequest(
+            levels=[pb.OnetSkillLevel(skill_id=x.skill, level=x.level) for x in self.levels],
+            filters=pb.Filters(
+                isco_major_groups=self.filters.isco_major_groups,
+                job_zones=self.filters.job_zones,
+                dutch_label_only=self.filters.dutch_label_only,
+                min_score=self.filters.min_score,
+            ),
+            limit=self.limit,
+            language=self.language.value,
+        )
+
+
+class OnetSkillGap(BaseModel):
+    skill: Ref
+    person_level: float
+    required_level: float
+    importance: float = Field(description="O*NET importance 1..5")
+    points: float
+
+    @classmethod
+    def from_pb(cls, g: pb.OnetSkillGap) -> OnetSkillGap:
+        return cls(
+            skill=Ref.from_pb(g.skill),
+            person_level=round(g.person_level, 2),
+            required_level=round(g.required_level, 2),
+            importance=round(g.importance, 2),
+            points=round(g.points, 4),
+        )
+
+
+class ProfileMatch(BaseModel):
+    rank: int
+    occupation: Ref
+    isco_code: str | None
+    score: float = Field(ge=0, le=1)
+    onet_occupation: Ref = Field(description="The O*NET occupation whose profile gave the score")
+    summary: str
+    productive: list[OnetSkillGap]
+    shortage: list[OnetSkillGap] = Field(description="Skills below the required level, largest gap first")
+    surplus: list[OnetSkillGap]
+
+
+class ProfileMatchResponse(BaseModel):
+    bundle_version: str
+    items: list[ProfileMatch]
+
+    @classmethod
+    def from_pb(cls, reply: pb.MatchOnetProfileResponse) -> ProfileMatchResponse:
+        return cls(
+            bundle_version=reply.bundle_version,
+            items=[
+                ProfileMatch(
+                    rank=m.rank,
+                    occupation=Ref.from_pb(m.occupation),
+                    isco_code=m.isco_code or None,
+                    score=round(min(max(m.score, 0.0), 1.0), 4),
+                    onet_occupation=Ref.from_pb(m.onet_occupation),
+                    summary=m.summary,
+                    productive=[OnetSkillGap.from_pb(g) for g in m.productive],
+                    shortage=[OnetSkillGap.from_pb(g) for g in m.shortage],
+                    surplus=[OnetSkillGap.from_pb(g) for g in m.surplus],
+                )
+                for m in reply.matches
+            ],
+        )
