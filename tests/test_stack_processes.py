@@ -28,6 +28,7 @@ def services_in(var_dir: Path, base_env: dict[str, str] | None = None) -> list[S
         gateway_port=free_port(),
         taxonomy_port=free_port(),
         passport_port=free_port(),
+        matcher_port=free_port(),
         var_dir=var_dir,
     )
 
@@ -49,7 +50,7 @@ def stack(var_dir: Path) -> Iterator[Stack]:
 
 
 def token(var_dir: Path, subject: str, role: str = "person", org: str | None = None) -> dict[str, str]:
-    scopes = ["passport:read", "passport:write", "taxonomy:read"]
+    scopes = ["passport:read", "passport:write", "taxonomy:read", "match:read"]
     return {"Authorization": "Bearer " + load_or_create(var_dir / "dev-keys").mint(subject, role, scopes, org)}
 
 

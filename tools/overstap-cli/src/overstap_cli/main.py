@@ -80,6 +80,18 @@ def _emit(results: dict[str, object], output: Path | None) -> None:
 bench_app.command("matcher")(matcher_cli.bench)
 
 
+@bench_app.command("gateway")
+def bench_gateway(
+    seconds: float = typer.Option(10.0, min=1, max=120, help="Length of the load phase"),
+    concurrency: int = typer.Option(16, min=1, max=256, help="Connections of the load generator"),
+    output: Path | None = typer.Option(None, help="Also write the figures to this JSON file"),
+) -> None:
+    """Real processes on loopback: REST overhead over the gRPC call, and match requests/s under load."""
+    from overstap_cli.bench import gateway
+
+    _emit(gateway.run(seconds=seconds, concurrency=concurrency), output)
+
+
 @bench_app.command("taxonomy")
 def bench_taxonomy(
     output: Path | None = typer.Option(None, help="Also write the figures to this JSON file"),

@@ -1,0 +1,91 @@
+"""Gateway benchmarks over real processes on loopback: what the REST hop adds to the gRPC call it fronts, and
+occupation-match throughput under load (the stack as `make run` starts it, a load generator in its own process)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from overstap.matcher.v1 import matcher_pb2 as mpb
+from overstap.matcher.v1 import matcher_pb2_grpc as mpb_grpc
+from overstap_common.grpc_client import create_channel
+from overstap_common.principal import DEVELOPMENT_KEY, Principal, encode_principal
+from overstap_gateway.auth.development import load_or_create
+
+from overstap_cli.bench.loadgen import LoadSpec, run_load
+from overstap_cli.bench.stats import latency_summary, machine
+from overstap_cli.stack import Stack, default_services, free_port
+
+CASHIER = "http://data.europa.eu/esco/occupation/2b871272-bd61-4206-bd1a-0b96d7023098"
+MATCH_BODY = {"occupations": [CASHIER], "limit": 10}
+
+
+async def _grpc_latencies(target: str, rounds: int) -> list[float]:
+    channel = create_channel(target, deadline_seconds=10)
+    stub = mpb_grpc.MatcherServiceStub(channel)
+    request = mpb.MatchOccupationsRequest(occupations=[CASHIER], limit=10, language="nl")
+    timings = []
+    for _ in range(rounds):
+        metadata = encode_principal(Principal("bench", scopes=("match:read",)), DEVELOPMENT_KEY)
+        started = time.perf_counter()
+        await stub.MatchOccupations(request, metadata=metadata)
+        timings.append(time.perf_counter() - started)
+    await channel.close()
+    return timings
+
+
+def _rest_latencies(url: str, headers: dict[str, str], rounds: int) -> list[float]:
+    timings = []
+    with httpx.Client(timeout=10, headers=headers) as client:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            reply = client.post(url, json=MATCH_BODY)
+            timings.append(time.perf_counter() - started)
+            reply.raise_for_status()
+    return timings
+
+
+def run(seconds: float = 10.0, concurrency: int = 16, rounds: int = 300) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        var_dir = Path(tmp)
+        services = default_services(
+            {"OVERSTAP_LOG_LEVEL": "WARNING"},
+            gateway_port=free_port(),
+            taxonomy_port=free_port(),
+            passport_port=free_port(),
+            matcher_port=free_port(),
+            var_dir=var_dir,
+        )
+        with Stack(services):
+            gateway = next(s for s in services if s.name == "gateway")
+            matcher = next(s for s in services if s.name == "matcher")
+            token = load_or_create(var_dir / "dev-keys").mint("bench", "person", ["match:read"], ttl_seconds=3600)
+            headers = {"Authorization": f"Bearer {token}"}
+            url = f"{gateway.address}/v1/matches/occupations"
+            _rest_latencies(url, headers, 30)  # warm-up
+            asyncio.run(_grpc_latencies(matcher.address, 30))
+            grpc_direct = latency_summary(asyncio.run(_grpc_latencies(matcher.address, rounds)))
+            through_gateway = latency_summary(_rest_latencies(url, headers, rounds))
+            load = run_load(
+                LoadSpec(
+                    url=url,
+                    method="POST",
+                    body=json.dumps(MATCH_BODY).encode(),
+                    headers=(("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")),
+                    concurrency=concurrency,
+                    seconds=seconds,
+                )
+            )
+    return {
+        "benchmark": "gateway",
+        "request": "POST /v1/matches/occupations, work history cashier, limit 10, explanations",
+        "grpc_direct_sequential": grpc_direct,
+        "rest_through_gateway_sequential": through_gateway,
+        "gateway_added_p50_ms": round(through_gateway["p50_ms"] - grpc_direct["p50_ms"], 4),
+        "load": load,
+        "machine": machine(),
+    }
