@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from overstap_gateway.schemas.matches import OccupationMatchResponse
 
 from .conftest import Gateway
 from .known import CASHIER, PROCESS_PAYMENTS
@@ -16,6 +17,7 @@ async def test_work_history_gives_explained_transitions(gateway: Gateway) -> Non
     )
     assert reply.status_code == 200, reply.text
     body = reply.json()
+    OccupationMatchResponse.model_validate(body)  # the fast path keeps the documented contract
     assert body["bundle_version"] and len(body["items"]) == 5
     for item in body["items"]:
         assert item["occupation"]["id"] != CASHIER

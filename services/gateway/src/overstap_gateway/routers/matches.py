@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+import orjson
+from fastapi import APIRouter, Path, Query, Response
 from overstap.passport.v1 import passport_pb2 as ppb
 
 from overstap_gateway.dependencies import MatchReader, PassportMatchReader
@@ -12,12 +13,12 @@ from overstap_gateway.problems import Problem
 from overstap_gateway.schemas.matches import (
     EvidenceLevel,
     MatchFilters,
-    OccupationMatch,
     OccupationMatchRequest,
     OccupationMatchResponse,
     OfferedSkill,
     ProfileMatchRequest,
     ProfileMatchResponse,
+    occupation_match_response,
 )
 from overstap_gateway.schemas.taxonomy import Language
 
@@ -25,6 +26,12 @@ PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM, 503: PROBLEM, 504: PROBLEM}
 
 router = APIRouter(tags=["matches"], responses=ERRORS)
+
+
+def _json(body: dict[str, Any]) -> Response:
+    """Serialise a ready-made body once (the route's response_model documents its shape)."""
+    return Response(orjson.dumps(body), media_type="application/json")
+
 
 PASSPORT_EVIDENCE = {
     ppb.EVIDENCE_KIND_SOFT: EvidenceLevel.soft,
@@ -38,11 +45,9 @@ PASSPORT_EVIDENCE = {
     response_model=OccupationMatchResponse,
     summary="Transition occupations for a skill set and/or work history",
 )
-async def match_occupations(body: OccupationMatchRequest, caller: MatchReader) -> OccupationMatchResponse:
+async def match_occupations(body: OccupationMatchRequest, caller: MatchReader) -> Response:
     reply = await caller.matcher.MatchOccupations(body.to_pb())
-    return OccupationMatchResponse(
-        bundle_version=reply.bundle_version, items=[OccupationMatch.from_pb(m) for m in reply.matches]
-    )
+    return _json(occupation_match_response(reply))
 
 
 @router.post(
@@ -69,7 +74,7 @@ async def passport_matches(
     job_zone: Annotated[list[int] | None, Query(max_length=5)] = None,
     dutch_label_only: bool = False,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
-) -> OccupationMatchResponse:
+) -> Response:
     request = ppb.GetSkillSetRequest(passport_id="" if passport_id == "me" else passport_id)
     skill_set = (await caller.passport.GetSkillSet(request)).skill_set
     query = OccupationMatchRequest(
@@ -88,8 +93,6 @@ async def passport_matches(
         language=language,
     )
     if not query.skills and not query.occupations:
-        return OccupationMatchResponse(bundle_version="", items=[])
+        return _json({"bundle_version": "", "items": []})
     reply = await caller.matcher.MatchOccupations(query.to_pb())
-    return OccupationMatchResponse(
-        bundle_version=reply.bundle_version, items=[OccupationMatch.from_pb(m) for m in reply.matches]
-    )
+    return _json(occupation_match_response(reply))

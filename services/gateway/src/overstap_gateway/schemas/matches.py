@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from overstap.matcher.v1 import matcher_pb2 as pb
 from pydantic import BaseModel, Field
@@ -128,53 +129,6 @@ class OccupationMatch(BaseModel):
     surplus: list[Ref]
     background: Background | None
 
-    @classmethod
-    def from_pb(cls, m: pb.OccupationMatch) -> OccupationMatch:
-        b = m.background
-        return cls(
-            rank=m.rank,
-            occupation=Ref.from_pb(m.occupation),
-            isco_code=m.isco_code or None,
-            score=round(min(max(m.score, 0.0), 1.0), 4),
-            parts={p.name: round(p.value, 4) for p in m.parts},
-            summary=m.summary,
-            productive=[
-                ProductiveSkill(
-                    skill=Ref.from_pb(p.skill),
-                    relation=p.relation,
-                    evidence=EvidenceLevel.from_pb(p.evidence),
-                    points={"coverage": round(p.coverage, 4), "related": round(p.related, 4), "use": round(p.use, 4)},
-                )
-                for p in m.productive
-            ],
-            shortage=[
-                ShortageSkill(
-                    skill=Ref.from_pb(s.skill),
-                    relation=s.relation,
-                    group=Ref.from_pb(s.group),
-                    related_credit=round(s.related_credit, 4),
-                    related_via=Ref.from_pb(s.related_via),
-                    evidence_required=EvidenceLevel.from_pb(s.evidence_required),
-                )
-                for s in m.shortage
-            ],
-            surplus=[r for r in (Ref.from_pb(s) for s in m.surplus) if r is not None],
-            background=Background(
-                origin=Ref.from_pb(b.origin),
-                declared=b.declared,
-                strength=round(b.strength, 4),
-                proximity=round(b.proximity, 4),
-                shared_isco_digits=b.shared_isco_digits,
-                onet_origin=b.onet_origin or None,
-                onet_target=b.onet_target or None,
-                shared_soc_levels=b.shared_soc_levels if b.onet_origin else None,
-                onet_profile_similarity=round(b.onet_profile_similarity, 4) if b.onet_origin else None,
-                job_zone_gap=b.job_zone_gap if b.onet_origin else None,
-            )
-            if m.HasField("background")
-            else None,
-        )
-
 
 class OccupationMatchResponse(BaseModel):
     bundle_version: str
@@ -261,3 +215,78 @@ class ProfileMatchResponse(BaseModel):
                 for m in reply.matches
             ],
         )
+
+
+# --- fast path -----------------------------------------------------------------------------------------------------
+# A match response holds hundreds of skill references; building pydantic objects for each costs more than the
+# ranking itself. The routes build plain dicts of the same shape (the models above stay the documented contract,
+# and tests validate these dicts against them) and serialise them once.
+
+
+def _ref(ref: pb.ConceptRef) -> dict[str, Any] | None:
+    if not ref.id:
+        return None
+    return {"id": ref.id, "label": {"text": ref.label.text, "language": ref.label.language}}
+
+
+def _evidence(value: int) -> str | None:
+    return _EVIDENCE_NAMES.get(value)
+
+
+_EVIDENCE_NAMES = {
+    pb.EVIDENCE_LEVEL_SOFT: "soft",
+    pb.EVIDENCE_LEVEL_SEMI_HARD: "semi_hard",
+    pb.EVIDENCE_LEVEL_HARD: "hard",
+}
+
+
+def occupation_match_dict(m: pb.OccupationMatch) -> dict[str, Any]:
+    b = m.background
+    has_onet = bool(b.onet_origin)
+    return {
+        "rank": m.rank,
+        "occupation": _ref(m.occupation),
+        "isco_code": m.isco_code or None,
+        "score": round(min(max(m.score, 0.0), 1.0), 4),
+        "parts": {p.name: round(p.value, 4) for p in m.parts},
+        "summary": m.summary,
+        "productive": [
+            {
+                "skill": _ref(p.skill),
+                "relation": p.relation,
+                "evidence": _evidence(p.evidence),
+                "points": {"coverage": round(p.coverage, 4), "related": round(p.related, 4), "use": round(p.use, 4)},
+            }
+            for p in m.productive
+        ],
+        "shortage": [
+            {
+                "skill": _ref(s.skill),
+                "relation": s.relation,
+                "group": _ref(s.group),
+                "related_credit": round(s.related_credit, 4),
+                "related_via": _ref(s.related_via),
+                "evidence_required": _evidence(s.evidence_required),
+            }
+            for s in m.shortage
+        ],
+        "surplus": [r for r in (_ref(s) for s in m.surplus) if r is not None],
+        "background": {
+            "origin": _ref(b.origin),
+            "declared": b.declared,
+            "strength": round(b.strength, 4),
+            "proximity": round(b.proximity, 4),
+            "shared_isco_digits": b.shared_isco_digits,
+            "onet_origin": b.onet_origin or None,
+            "onet_target": b.onet_target or None,
+            "shared_soc_levels": b.shared_soc_levels if has_onet else None,
+            "onet_profile_similarity": round(b.onet_profile_similarity, 4) if has_onet else None,
+            "job_zone_gap": b.job_zone_gap if has_onet else None,
+        }
+        if m.HasField("background")
+        else None,
+    }
+
+
+def occupation_match_response(reply: pb.MatchOccupationsResponse) -> dict[str, Any]:
+    return {"bundle_version": reply.bundle_version, "items": [occupation_match_dict(m) for m in reply.matches]}

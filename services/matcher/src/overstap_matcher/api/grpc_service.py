@@ -53,12 +53,18 @@ class MatchConverter:
         self.labels = labels
         self.isco_codes = isco_codes
         self.language = language
+        self._refs: dict[str, pb.ConceptRef] = {}
 
     def ref(self, concept_id: str | None) -> pb.ConceptRef | None:
+        """The concept with its label, built once per concept (messages are copied when assigned into a reply)."""
         if not concept_id:
             return None
-        label = self.labels.label(concept_id, self.language)
-        return pb.ConceptRef(id=concept_id, label=pb.Label(text=label.text, language=label.language))
+        cached = self._refs.get(concept_id)
+        if cached is None:
+            label = self.labels.label(concept_id, self.language)
+            cached = pb.ConceptRef(id=concept_id, label=pb.Label(text=label.text, language=label.language))
+            self._refs[concept_id] = cached
+        return cached
 
     def match(self, m: Match) -> pb.OccupationMatch:
         return pb.OccupationMatch(
@@ -143,6 +149,14 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
         self.matcher = matcher
         self._key = principal_key
         self._max_age = principal_max_age
+        self._converters: dict[str, MatchConverter] = {}  # per language; each caches its concept references
+
+    def _converter(self, language: str) -> MatchConverter:
+        converter = self._converters.get(language)
+        if converter is None:
+            converter = MatchConverter(self.matcher.labels, self.matcher.isco_codes, language)
+            self._converters[language] = converter
+        return converter
 
     async def _authenticate(self, context: grpc.aio.ServicerContext) -> None:
         try:
@@ -175,7 +189,7 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
             matches = self.matcher.match_profile(levels, query)
         except InvalidQuery as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        converter = MatchConverter(self.matcher.labels, self.matcher.isco_codes, language)
+        converter = self._converter(language)
         return pb.MatchOnetProfileResponse(
             matches=[converter.profile_match(m) for m in matches], bundle_version=self.matcher.version
         )
@@ -190,7 +204,7 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
             ranking = self.matcher.match(query_from_pb(request))
         except InvalidQuery as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        converter = MatchConverter(self.matcher.labels, self.matcher.isco_codes, language)
+        converter = self._converter(language)
         return pb.MatchOccupationsResponse(
             matches=[converter.match(m) for m in ranking.matches], bundle_version=self.matcher.version
         )
