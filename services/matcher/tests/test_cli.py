@@ -39,3 +39,21 @@ def test_bench_reports_percentiles(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     last = json.loads(result.stdout.strip().splitlines()[-1])
     assert last["rankings"] == 2 and last["p99_ms"] >= last["p50_ms"] > 0
+
+
+def test_bench_vacancies_reports_percentiles_and_change_costs(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.json.gz"
+    write_bundle(tiny_bundle(), bundle)
+    queries = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a", "skills": [f"{ESCO_SKILL}a"], "relevant": {}, "exclude": []},
+        {"id": "b", "occupations": [f"{ESCO_OCCUPATION}0"], "relevant": {}, "exclude": []},
+    ]
+    queries.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    args = ["bench-vacancies", "--bundle", str(bundle), "--file", str(queries), "--vacancies", "40"]
+    args += ["--persons", "2", "--repeat", "2", "--upserts", "10", "--k", "3"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    assert last["vacancies"] == 40 and last["rankings"] == 4 and last["upserts"] == 10
+    assert last["p99_ms"] >= last["p50_ms"] > 0 and last["build_s"] > 0 and last["upsert_mean_us"] > 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 from overstap_bundle import (
     Concept,
     ConceptType,
@@ -16,8 +18,8 @@ from overstap_bundle import (
 )
 from overstap_bundle import Mapping as BundleMapping
 
-from overstap_matcher.domain.index import TaxonomyData
-from overstap_matcher.domain.model import ESSENTIAL, OPTIONAL, Evidence
+from overstap_matcher.domain.index import MatcherIndex, TaxonomyData
+from overstap_matcher.domain.model import ESSENTIAL, OPTIONAL, Evidence, Vacancy
 from overstap_matcher.domain.proximity import OnetData
 
 ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
@@ -111,3 +113,65 @@ def tiny_bundle() -> TaxonomyBundle:
         OnetSkillRating("onet:15-1253.00", "onet-skill:2.A.1.a", 3.0, 4.0),
     ]
     return TaxonomyBundle("test", {}, concepts, relations, mappings, ratings)
+
+
+def synthetic_vacancies(
+    index: MatcherIndex,
+    n: int,
+    *,
+    seed: int = 0,
+    min_demands: int = 10,
+    max_demands: int = 40,
+    prefix: str = "vacancy:",
+) -> list[Vacancy]:
+    """``n`` vacancies that look like real ones, drawn from the index's occupations (for benchmarks and tests).
+
+    Each is based on one occupation: 10-40 demands (fewer when the occupation and a close one do not have
+    enough), about 70% drawn from the occupation's essential skills and the rest from its optional ones, plus
+    up to three from a close occupation; essential skills are required in 85% of cases, optional ones in 20%;
+    8% of the demands need hard evidence and 7% semi-hard. The vacancy names its base occupation (90%), a close
+    one (5%: a wrong guess of the extractor) or none (5%). Demands are plain (skill, required, minimum) tuples.
+    """
+    rng = random.Random(seed)
+    demand, prox = index.demand, index.proximity.matrix
+    rows = [i for i in range(index.n_occupations) if demand.indptr[i + 1] > demand.indptr[i]]
+    if not rows:
+        return []
+    cache: dict[int, tuple[list[int], list[int], list[int]]] = {}
+
+    def of(occ: int) -> tuple[list[int], list[int], list[int]]:
+        if occ not in cache:
+            lo, hi = demand.indptr[occ], demand.indptr[occ + 1]
+            pairs = list(zip(demand.indices[lo:hi].tolist(), index.demand_essential[lo:hi].tolist(), strict=True))
+            near = [o for o in np.argsort(-prox[occ], kind="stable")[:6].tolist() if o != occ] or [occ]
+            cache[occ] = ([s for s, e in pairs if e], [s for s, e in pairs if not e], near)
+        return cache[occ]
+
+    out = []
+    for v in range(n):
+        occ = rng.choice(rows)
+        ess, opt, near = of(occ)
+        close = rng.choice(near)
+        c_ess, c_opt, _ = of(close)
+        want = rng.randint(min_demands, max_demands)
+        noise = rng.randint(0, 3)
+        n_own = max(want - noise, 1)
+        n_opt = min(len(opt), n_own - min(len(ess), round(0.7 * n_own)))
+        n_ess = min(len(ess), n_own - n_opt)
+        picked = [(s, True) for s in rng.sample(ess, n_ess)] + [(s, False) for s in rng.sample(opt, n_opt)]
+        extra = c_ess + c_opt
+        n_extra = min(len(extra), noise + max(0, n_own - n_ess - n_opt))
+        picked += [(s, i < len(c_ess)) for i, s in ((i, extra[i]) for i in rng.sample(range(len(extra)), n_extra))]
+        demands, seen = [], set()
+        for skill, is_essential in picked:
+            if skill in seen:
+                continue
+            seen.add(skill)
+            required = rng.random() < (0.85 if is_essential else 0.2)
+            u = rng.random()
+            level = Evidence.HARD if u < 0.08 else Evidence.SEMI_HARD if u < 0.15 else None
+            demands.append((index.skill_ids[skill], required, level))
+        u = rng.random()
+        occupation = index.occupation_ids[occ] if u < 0.9 else index.occupation_ids[close] if u < 0.95 else None
+        out.append(Vacancy(f"{prefix}{v}", occupation, demands))
+    return out

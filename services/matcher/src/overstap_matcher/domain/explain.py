@@ -1,17 +1,20 @@
-"""Explanations, built only for the occupations returned, in one vectorised pass over their demands.
+"""Explanations, built only for the targets returned (occupations, vacancies), in one vectorised pass over their
+demands.
 
-Per occupation: the score parts (they add up to the score), productive skills (offered and demanded, with what each
+Per target: the score parts (they add up to the score), productive skills (offered and demanded, with what each
 adds), shortage (demanded and missing, essential first, then rarer first, each with its skill group and any related
 credit), surplus (offered and not demanded, rarer first) and the background occupation behind the background part.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 
+from overstap_matcher.domain.demands import DemandMatrix
 from overstap_matcher.domain.index import MatcherIndex
 from overstap_matcher.domain.model import (
     ESSENTIAL,
@@ -27,8 +30,8 @@ from overstap_matcher.domain.scoring import PART_NAMES, PersonVector, ScoreArray
 
 
 @dataclass(frozen=True, eq=False)
-class _Demands:
-    """The demands of the explained occupations, flattened in shortage order; ``seg`` numbers the occupation."""
+class GatheredDemands:
+    """The demands of the explained targets, flattened in shortage order; ``seg`` numbers the target."""
 
     seg: np.ndarray
     skill: np.ndarray
@@ -42,10 +45,19 @@ def explain_top(
 ) -> list[Match]:
     if len(positions) == 0:
         return []
-    demands = _gather(index, positions)
-    productive, shortage = _skill_lists(index, pv, arrays, config, positions, demands)
-    surplus = _surplus(index, pv, demands, len(positions))
-    backgrounds = _backgrounds(index, arrays, positions)
+    demands = index.demands
+    gathered = gather_demands(demands, positions)
+    productive, shortage, surplus = explain_skills(
+        index, pv, config, gathered, demands.total[positions], arrays.use_denominator[positions]
+    )
+    backgrounds = explain_backgrounds(
+        index,
+        arrays.declared,
+        arrays.inferred,
+        arrays.inferred_strength * arrays.inferred_scale,
+        positions,
+        arrays.parts["background"][positions],
+    )
     return [
         Match(
             occupation_id=index.occupation_ids[occ],
@@ -61,36 +73,60 @@ def explain_top(
     ]
 
 
-def _gather(index: MatcherIndex, positions: np.ndarray) -> _Demands:
-    flat, lens = flat_positions(index.demand.indptr, positions)
-    flat = index.shortage_order[flat]  # within each occupation: essential first, then rarer
+def gather_demands(demands: DemandMatrix, positions: np.ndarray) -> GatheredDemands:
+    """The demands of the targets at ``positions`` (numbered 0.. in that order), each in shortage order."""
+    flat, lens = flat_positions(demands.demand.indptr, positions)
+    flat = demands.shortage_order[flat]  # within each target: essential first, then rarer
     seg = np.repeat(np.arange(len(positions)), lens)
-    skill = index.demand.indices[flat]
-    required = np.zeros(len(flat), dtype=np.int8)
-    for level, (_, binary) in index.evidence_gates.items():
-        hit = np.asarray(binary[positions[seg], skill]).ravel() > 0
-        required[hit] = level
-    return _Demands(seg, skill, index.demand.data[flat], index.demand_essential[flat], required)
+    return GatheredDemands(
+        seg, demands.demand.indices[flat], demands.demand.data[flat], demands.essential[flat], demands.required[flat]
+    )
+
+
+def merge_gathered(pieces: Sequence[tuple[GatheredDemands, np.ndarray]]) -> GatheredDemands:
+    """Gathered demands of several stores as one, each piece's targets renumbered by its array (new numbers)."""
+    seg = np.concatenate([numbers[g.seg] for g, numbers in pieces])
+    order = np.argsort(seg, kind="stable")  # per target, keep the shortage order
+    columns = [np.concatenate([getattr(g, name) for g, _ in pieces])[order] for name in _COLUMNS]
+    return GatheredDemands(seg[order], *columns)
+
+
+_COLUMNS = ("skill", "weight", "essential", "required")
+
+
+def explain_skills(
+    index: MatcherIndex,
+    pv: PersonVector,
+    config: ScoringConfig,
+    d: GatheredDemands,
+    totals: np.ndarray,
+    use_denominators: np.ndarray,
+) -> tuple[list[list[SkillContribution]], list[list[ShortageItem]], list[list[str]]]:
+    """Productive skills, shortage and surplus of each gathered target; ``totals`` and ``use_denominators`` are
+    the targets' demand totals and the person's use denominators for them (in target-number order)."""
+    k = len(totals)
+    productive, shortage = _skill_lists(index, pv, config, d, totals, use_denominators)
+    return productive, shortage, _surplus(index, pv, d, k)
 
 
 def _skill_lists(
     index: MatcherIndex,
     pv: PersonVector,
-    arrays: ScoreArrays,
     config: ScoringConfig,
-    positions: np.ndarray,
-    d: _Demands,
+    d: GatheredDemands,
+    totals: np.ndarray,
+    use_denominators: np.ndarray,
 ) -> tuple[list[list[SkillContribution]], list[list[ShortageItem]]]:
-    occ = positions[d.seg]
     met = pv.evidence[d.skill] >= d.required
     credit = np.where(met, pv.credit[d.skill], 0.0)
     extra = np.where(met, np.maximum(pv.related[d.skill] - credit, 0.0), 0.0)
-    scale = config.coverage_weight * d.weight / np.where(index.demand_total[occ] > 0, index.demand_total[occ], 1.0)
-    use_den = arrays.use_denominator[occ]
+    total = totals[d.seg]
+    scale = config.coverage_weight * d.weight / np.where(total > 0, total, 1.0)
+    use_den = use_denominators[d.seg]
     use = np.where(use_den > 0, config.use_weight * credit * index.idf[d.skill] / np.where(use_den > 0, use_den, 1), 0)
     cov, related = scale * credit, scale * extra
     relation = _RELATION[d.essential.astype(np.int64)]
-    k = len(positions)
+    k = len(totals)
     is_prod = credit > 0
     p = _ordered(is_prod, (d.skill, -cov, d.seg))
     productive = _columns(
@@ -155,7 +191,7 @@ def _related_via(index: MatcherIndex, pv: PersonVector, skills: np.ndarray, want
     return via
 
 
-def _surplus(index: MatcherIndex, pv: PersonVector, d: _Demands, k: int) -> list[list[str]]:
+def _surplus(index: MatcherIndex, pv: PersonVector, d: GatheredDemands, k: int) -> list[list[str]]:
     """Per explained occupation, the offered skills it does not demand, rarer first."""
     if len(pv.offered) == 0:
         return [[] for _ in range(k)]
@@ -169,21 +205,31 @@ def _surplus(index: MatcherIndex, pv: PersonVector, d: _Demands, k: int) -> list
     return [[ids[s] for s in offered[~row].tolist()] for row in demanded]
 
 
-def _backgrounds(index: MatcherIndex, arrays: ScoreArrays, positions: np.ndarray) -> list[BackgroundExplanation | None]:
-    """Per explained occupation, the background occupation that gives it its background part."""
+def explain_backgrounds(
+    index: MatcherIndex,
+    declared: np.ndarray,
+    inferred: np.ndarray,
+    inferred_strength: np.ndarray,
+    target_occupations: np.ndarray,
+    background_parts: np.ndarray,
+) -> list[BackgroundExplanation | None]:
+    """Per explained target, the background occupation that gives it its background part; ``target_occupations``
+    are the targets' ESCO occupation positions (-1: none, no background), ``inferred_strength`` is already
+    scaled, ``background_parts`` are the targets' background parts (only their sign matters)."""
     matrix = index.proximity.matrix
-    origins = np.concatenate([arrays.declared, arrays.inferred]).astype(np.int64)
-    if len(origins) == 0 or arrays.parts["background"][positions].max() <= 0:
-        return [None for _ in positions]
-    strength = np.concatenate([np.ones(len(arrays.declared)), arrays.inferred_strength * arrays.inferred_scale])
+    out: list[BackgroundExplanation | None] = [None] * len(target_occupations)
+    origins = np.concatenate([declared, inferred]).astype(np.int64)
+    known = np.flatnonzero(target_occupations >= 0)
+    if len(origins) == 0 or len(known) == 0 or background_parts[known].max() <= 0:
+        return out
+    positions = target_occupations[known]
+    strength = np.concatenate([np.ones(len(declared)), inferred_strength])
     values = matrix[np.ix_(origins, positions)] * strength[:, None]
     best = np.argmax(values, axis=0)  # declared first: they win ties
-    return [
-        _background(index, int(origins[b]), int(occ), b < len(arrays.declared), float(strength[b]))
-        if values[b, i] > 0
-        else None
-        for i, (b, occ) in enumerate(zip(best.tolist(), positions.tolist(), strict=True))
-    ]
+    for column, (i, b, occ) in enumerate(zip(known.tolist(), best.tolist(), positions.tolist(), strict=True)):
+        if values[b, column] > 0:
+            out[i] = _background(index, int(origins[b]), occ, b < len(declared), float(strength[b]))
+    return out
 
 
 def _background(index: MatcherIndex, origin: int, occ: int, declared: bool, strength: float) -> BackgroundExplanation:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
+from overstap_matcher.domain.demands import DemandMatrix, required_from_gates, transposed_gates
 from overstap_matcher.domain.model import ESSENTIAL, OPTIONAL, Evidence, IndexConfig
 from overstap_matcher.domain.proximity import OnetData, Proximity, build_proximity
 
@@ -76,6 +78,21 @@ class MatcherIndex:
 
     def label(self, concept_id: str) -> str:
         return self.labels.get(concept_id, concept_id)
+
+    @cached_property
+    def demands(self) -> DemandMatrix:
+        """The occupations' demands in the form the scorer shares with other targets (vacancies)."""
+        return DemandMatrix(
+            demand=self.demand,
+            demand_t=self.demand_t,
+            total=self.demand_total,
+            inverse_total=self.inverse_demand_total,
+            essential=self.demand_essential,
+            required=required_from_gates(self.demand, self.evidence_gates),
+            shortage_order=self.shortage_order,
+            gates=self.evidence_gates,
+            gates_t=transposed_gates(self.evidence_gates),
+        )
 
 
 def _positions(ids: Sequence[str]) -> dict[str, int]:

@@ -174,3 +174,53 @@ class Match:
     shortage: Sequence[ShortageItem]
     surplus: Sequence[str]
     background: BackgroundExplanation | None
+
+
+class VacancyDemand(NamedTuple):
+    """One demand of a vacancy: a skill, required (weight 1, like an essential skill) or optional (like an
+    optional skill), and the minimum evidence it needs to count (None or SOFT: any offered evidence)."""
+
+    skill_id: str
+    required: bool = True
+    min_evidence: Evidence | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Vacancy:
+    """A stored vacancy as plain data. ``occupation_id`` is the ESCO occupation it is for (the extractor's best
+    guess or the job board's choice), None when unknown; ``demands`` are ``VacancyDemand``s or plain
+    (skill_id, required, min_evidence) tuples. A skill listed twice counts once: required if any listing is,
+    with the highest minimum evidence."""
+
+    vacancy_id: str
+    occupation_id: str | None
+    demands: Sequence[VacancyDemand | tuple[str, bool, Evidence | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class VacancyMatch:
+    """A vacancy for a person, explained like an occupation ``Match`` (parts add up to the score)."""
+
+    vacancy_id: str
+    occupation_id: str | None
+    rank: int
+    score: float
+    parts: Mapping[str, float]
+    productive: Sequence[SkillContribution]
+    shortage: Sequence[ShortageItem]
+    surplus: Sequence[str]
+    background: BackgroundExplanation | None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateMatch:
+    """A candidate (person) for a vacancy, explained like an occupation ``Match`` (parts add up to the score)."""
+
+    candidate_id: str
+    rank: int
+    score: float
+    parts: Mapping[str, float]
+    productive: Sequence[SkillContribution]
+    shortage: Sequence[ShortageItem]
+    surplus: Sequence[str]
+    background: BackgroundExplanation | None

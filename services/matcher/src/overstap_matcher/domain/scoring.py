@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from overstap_matcher.domain.demands import DemandMatrix
 from overstap_matcher.domain.index import MatcherIndex
 from overstap_matcher.domain.model import Person, ScoringConfig
 
@@ -70,10 +71,33 @@ def encode_person(index: MatcherIndex, person: Person, config: ScoringConfig) ->
         pos = np.fromiter((p for p, _ in known), np.int64, len(known))
         np.maximum.at(credit, pos, np.fromiter((weights[i.evidence] * i.weight for _, i in known), float, len(known)))
         np.maximum.at(evidence, pos, np.fromiter((i.evidence for _, i in known), np.int8, len(known)))
+    declared = {index.occupation_pos[o] for o in person.occupations if o in index.occupation_pos}
+    return person_vector(
+        index,
+        credit,
+        evidence,
+        np.array(sorted(declared), dtype=np.int64),
+        config,
+        unknown_skills=tuple(i.skill_id for i in person.skills if i.skill_id not in index.skill_pos),
+        unknown_occupations=tuple(o for o in person.occupations if o not in index.occupation_pos),
+    )
+
+
+def person_vector(
+    index: MatcherIndex,
+    credit: np.ndarray,
+    evidence: np.ndarray,
+    declared: np.ndarray,
+    config: ScoringConfig,
+    *,
+    unknown_skills: tuple[str, ...] = (),
+    unknown_occupations: tuple[str, ...] = (),
+) -> PersonVector:
+    """A person from dense per-skill credit and evidence (as ``encode_person`` computes them) and the sorted
+    positions of the declared occupations."""
     offered = np.flatnonzero(credit > 0)
     related, family_strength, family_source = _related_credit(index, credit, offered)
     related *= config.related_credit
-    declared = {index.occupation_pos[o] for o in person.occupations if o in index.occupation_pos}
     return PersonVector(
         credit=credit,
         evidence=evidence,
@@ -81,9 +105,9 @@ def encode_person(index: MatcherIndex, person: Person, config: ScoringConfig) ->
         related=related,
         family_strength=family_strength,
         family_source=family_source,
-        declared=np.array(sorted(declared), dtype=np.int64),
-        unknown_skills=tuple(i.skill_id for i in person.skills if i.skill_id not in index.skill_pos),
-        unknown_occupations=tuple(o for o in person.occupations if o not in index.occupation_pos),
+        declared=declared,
+        unknown_skills=unknown_skills,
+        unknown_occupations=unknown_occupations,
     )
 
 
@@ -120,48 +144,68 @@ def _rows(matrix: sp.csr_matrix, rows: np.ndarray, values: np.ndarray) -> tuple[
     return matrix.indices[flat], np.repeat(values, lens)
 
 
-def _gated(index: MatcherIndex, pv: PersonVector, exact: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Coverage and use mass to take back where a demand requires stronger evidence than offered."""
-    n = index.n_occupations
+def _gated(
+    demands: DemandMatrix, idf: np.ndarray, pv: PersonVector, exact: np.ndarray, extra: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Coverage and use mass to take back where a demand requires stronger evidence than offered. Per level, only
+    the rows (of the transposed gate) of skills with something to take back are read: the sums are those of
+    ``weighted @ (exact * unmet)``, ``weighted @ (extra * unmet)`` and ``binary @ (mass * unmet)``, term for term
+    and in the same order."""
+    n = demands.n_targets
     cov_exact, cov_rel, use = np.zeros(n), np.zeros(n), np.zeros(n)
-    mass = pv.credit * index.idf
-    for level, (weighted, binary) in index.evidence_gates.items():
+    mass = pv.credit * idf
+    for level, weighted_t in demands.gates_t.items():
         unmet = pv.evidence < level
-        cov_exact += weighted @ (exact * unmet)
-        cov_rel += weighted @ (extra * unmet)
-        use += binary @ (mass * unmet)
+        weak = np.flatnonzero(unmet & (exact > 0))  # offered, with too weak evidence
+        flat, lens = flat_positions(weighted_t.indptr, weak)
+        cols, weights = weighted_t.indices[flat], weighted_t.data[flat]
+        cov_exact += np.bincount(cols, weights=np.repeat(exact[weak], lens) * weights, minlength=n)
+        use += np.bincount(cols, weights=np.repeat(mass[weak], lens), minlength=n)
+        related = np.flatnonzero(unmet & (extra > 0))
+        flat, lens = flat_positions(weighted_t.indptr, related)
+        cov_rel += np.bincount(
+            weighted_t.indices[flat], weights=np.repeat(extra[related], lens) * weighted_t.data[flat], minlength=n
+        )
     return cov_exact, cov_rel, use
 
 
-def _exact_sums(index: MatcherIndex, credit: np.ndarray, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per occupation, the met demand weight (sum of weight x credit) and the demanded idf mass of the person's
-    skills, reading only the offered skills' rows of ``demand_t``. (A skill with idf 0 adds nothing to
-    either, so it does not matter whether its explicit zeros survive the transpose.)"""
+def _exact_sums(demand_t: sp.csr_matrix, n: int, credit: np.ndarray, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per target, the met demand weight (sum of weight x credit) and the demanded idf mass of the person's
+    skills, reading only the offered skills' rows of ``demand_t`` (skill x target). (A skill with idf 0 adds
+    nothing to either, so it does not matter whether its explicit zeros survive the transpose.)"""
     rows = np.flatnonzero(credit)
-    flat, lens = flat_positions(index.demand_t.indptr, rows)
-    cols, n = index.demand_t.indices[flat], index.n_occupations
-    met = np.bincount(cols, weights=np.repeat(credit[rows], lens) * index.demand_t.data[flat], minlength=n)
+    flat, lens = flat_positions(demand_t.indptr, rows)
+    cols = demand_t.indices[flat]
+    met = np.bincount(cols, weights=np.repeat(credit[rows], lens) * demand_t.data[flat], minlength=n)
     used = np.bincount(cols, weights=np.repeat(mass[rows], lens), minlength=n)
     return met.astype(np.float64, copy=False), used.astype(np.float64, copy=False)  # int64 when empty
 
 
 def skill_parts(index: MatcherIndex, pv: PersonVector) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Unweighted coverage_exact, coverage_related, use (all in [0, 1]) and the use denominators."""
-    n = index.n_occupations
+    """Unweighted coverage_exact, coverage_related, use (all in [0, 1]) and the use denominators, per occupation."""
+    return demand_parts(index.demands, index.idf, pv)
+
+
+def demand_parts(
+    demands: DemandMatrix, idf: np.ndarray, pv: PersonVector
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Unweighted coverage_exact, coverage_related, use (all in [0, 1]) and the use denominators of every target
+    of ``demands`` (occupations or vacancies; ``idf`` and ``pv`` from the ESCO index)."""
+    n = demands.n_targets
     exact = pv.credit
     extra = np.maximum(pv.related - exact, 0.0)
-    mass = exact * index.idf
-    cov_exact, use = _exact_sums(index, exact, mass)
-    cov_rel = index.demand @ extra  # related credit spreads over thousands of skills: a full matvec is cheaper
+    mass = exact * idf
+    cov_exact, use = _exact_sums(demands.demand_t, n, exact, mass)
+    cov_rel = demands.demand @ extra  # related credit spreads over thousands of skills: a full matvec is cheaper
     use_den = np.full(n, mass.sum())
-    if index.evidence_gates:
-        g_exact, g_rel, g_use = _gated(index, pv, exact, extra)
+    if demands.gates:
+        g_exact, g_rel, g_use = _gated(demands, idf, pv, exact, extra)
         cov_exact -= g_exact
         cov_rel -= g_rel
         use -= g_use
         use_den -= g_use
-    cov_exact *= index.inverse_demand_total
-    cov_rel *= index.inverse_demand_total
+    cov_exact *= demands.inverse_total
+    cov_rel *= demands.inverse_total
     use *= np.divide(1.0, use_den, out=np.zeros(n), where=use_den > 1e-12)
     for part in (cov_exact, cov_rel, use):
         np.clip(part, 0.0, 1.0, out=part)  # only float rounding can step outside
@@ -192,11 +236,32 @@ def background_part(
     return out.astype(np.float64)
 
 
-def score_all(index: MatcherIndex, pv: PersonVector, config: ScoringConfig) -> ScoreArrays:
-    cov_exact, cov_rel, use, use_den = skill_parts(index, pv)
+@dataclass(frozen=True, eq=False)
+class Background:
+    """A person's background occupations and the (unweighted) background part of every ESCO occupation."""
+
+    declared: np.ndarray  # positions of declared occupations, strength 1
+    inferred: np.ndarray  # positions of inferred ones
+    strength: np.ndarray  # their strength (before ``scale``)
+    scale: float  # weight of the inferred ones: 1 without declared occupations
+    values: np.ndarray  # (n_occ,) float64: max over origins of strength x proximity(origin, occupation)
+
+
+def person_background(
+    index: MatcherIndex, pv: PersonVector, config: ScoringConfig, coverage_exact: np.ndarray
+) -> Background:
+    """The background of a person, from the declared occupations or (``coverage_exact`` of every occupation)
+    the occupations the skills cover."""
     scale = 1.0 if len(pv.declared) == 0 else config.inferred_weight_with_declared
-    inferred, strength = inferred_backgrounds(cov_exact, config) if scale > 0 else _empty()
-    background = background_part(index, pv.declared, inferred, strength, scale)
+    inferred, strength = inferred_backgrounds(coverage_exact, config) if scale > 0 else _empty()
+    values = background_part(index, pv.declared, inferred, strength, scale)
+    return Background(pv.declared, inferred, strength, scale, values)
+
+
+def weighted_parts(
+    config: ScoringConfig, cov_exact: np.ndarray, cov_rel: np.ndarray, use: np.ndarray, background: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The weighted parts and the score, computed as their sum (so that the parts add up to it exactly)."""
     parts = {
         "coverage": config.coverage_weight * cov_exact,
         "related_skills": config.coverage_weight * cov_rel,
@@ -204,15 +269,23 @@ def score_all(index: MatcherIndex, pv: PersonVector, config: ScoringConfig) -> S
         "background": config.background_weight * background,
     }
     score = parts["coverage"] + parts["related_skills"] + parts["skill_use"] + parts["background"]
-    return ScoreArrays(parts, score, use_den, pv.declared, inferred, strength, scale)
+    return parts, score
+
+
+def score_all(index: MatcherIndex, pv: PersonVector, config: ScoringConfig) -> ScoreArrays:
+    cov_exact, cov_rel, use, use_den = skill_parts(index, pv)
+    bg = person_background(index, pv, config, cov_exact)
+    parts, score = weighted_parts(config, cov_exact, cov_rel, use, bg.values)
+    return ScoreArrays(parts, score, use_den, bg.declared, bg.inferred, bg.strength, bg.scale)
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(0, dtype=np.int64), np.zeros(0)
 
 
-def top_k(scores: np.ndarray, mask: np.ndarray | None, k: int) -> np.ndarray:
-    """Positions of the k best scores among ``mask``; ties broken by index order (deterministic)."""
+def top_k(scores: np.ndarray, mask: np.ndarray | None, k: int, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the k best scores among ``mask``; ties broken by ``tiebreak`` (ascending, when given), then
+    by index order (deterministic)."""
     candidates = np.flatnonzero(mask) if mask is not None else np.arange(len(scores))
     if k <= 0 or len(candidates) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -222,5 +295,6 @@ def top_k(scores: np.ndarray, mask: np.ndarray | None, k: int) -> np.ndarray:
         threshold = values[part].min()
         part = np.flatnonzero(values >= threshold)  # keep all ties at the boundary, cut after sorting
         candidates, values = candidates[part], values[part]
-    order = np.lexsort((candidates, -values))[:k]
+    keys = (candidates, -values) if tiebreak is None else (candidates, tiebreak[candidates], -values)
+    order = np.lexsort(keys)[:k]
     return candidates[order]
