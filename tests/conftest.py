@@ -1,5 +1,6 @@
 """Cross-service fixtures: the real taxonomy bundle served by a real gRPC server, the real passport service (SQLite,
-and PostgreSQL when reachable) in process, and the gateway in front of them; tokens from the development issuer."""
+and PostgreSQL when reachable), the matcher and the vacancy service (SQLite) in process, and the gateway in front of
+them; tokens from the development issuer."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from overstap.matcher.v1 import matcher_pb2_grpc
 from overstap.taxonomy.v1 import taxonomy_pb2_grpc
 from overstap_common.grpc_server import GrpcServer
 from overstap_common.principal import DEVELOPMENT_KEY
+from overstap_extractor.server import SERVICE_NAME as VACANCY_SERVICE_NAME
+from overstap_extractor.server import build as build_vacancy
+from overstap_extractor.settings import VacancySettings
 from overstap_gateway.app import create_app
 from overstap_gateway.auth.development import DevelopmentIssuer, load_or_create
 from overstap_gateway.settings import GatewaySettings
@@ -131,6 +135,28 @@ async def postgres_passport_target(postgres_url: str, taxonomy_target: str) -> A
             await admin.close()
 
 
+# --- the vacancy service -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+async def vacancy_target(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """The real vacancy service (shipped skill classifier, committed bundle) on a SQLite file of this test run, on a
+    real grpc.aio server in this process; yields its address."""
+    root = tmp_path_factory.mktemp("vacancy")
+    settings = VacancySettings(
+        environment="test", grpc_port=0, database_url=f"sqlite+aiosqlite:///{root / 'vacancy.db'}"
+    )
+    runtime = await build_vacancy(settings)
+    server = GrpcServer(settings, [VACANCY_SERVICE_NAME], runtime.register)
+    port = await server.start()
+    await server.set_serving(True)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        await server.stop()
+        await runtime.close()
+
+
 # --- tokens and the gateway ------------------------------------------------------------------------------------------
 
 
@@ -188,13 +214,18 @@ class Gateway:
 
 
 def gateway_settings(
-    taxonomy_target: str, passport_target: str, dev_keys_dir: Path, matcher_target: str = "127.0.0.1:1"
+    taxonomy_target: str,
+    passport_target: str,
+    dev_keys_dir: Path,
+    matcher_target: str = "127.0.0.1:1",
+    vacancy_target: str = "127.0.0.1:1",
 ) -> GatewaySettings:
     return GatewaySettings(
         environment="test",
         taxonomy_target=taxonomy_target,
         passport_target=passport_target,
         matcher_target=matcher_target,
+        vacancy_target=vacancy_target,
         trust_development_issuer=True,
         dev_keys_dir=dev_keys_dir,
         grpc_deadline_seconds=15,
@@ -217,13 +248,14 @@ async def api(
     taxonomy_target: str,
     passport_target: str,
     matcher_target: str,
+    vacancy_target: str,
     dev_keys_dir: Path,
     mint,  # type: ignore[no-untyped-def]
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway application, in process, talking gRPC to the taxonomy and passport servers; every request
     carries a token with scope taxonomy:read unless the test sends its own Authorization header."""
     token = mint("taxonomy-reader", "person", ["taxonomy:read"], ttl_seconds=24 * 3600)
-    settings = gateway_settings(taxonomy_target, passport_target, dev_keys_dir, matcher_target)
+    settings = gateway_settings(taxonomy_target, passport_target, dev_keys_dir, matcher_target, vacancy_target)
     async with serve_gateway(settings, bearer(token)) as client:
         yield client
 
@@ -233,11 +265,13 @@ async def gateway(
     taxonomy_target: str,
     passport_target: str,
     matcher_target: str,
+    vacancy_target: str,
     dev_keys_dir: Path,
     dev_issuer: DevelopmentIssuer,
 ) -> AsyncIterator[Gateway]:
-    """The gateway in front of the passport service on SQLite and the matcher; no default token."""
-    settings = gateway_settings(taxonomy_target, passport_target, dev_keys_dir, matcher_target)
+    """The gateway in front of the passport service on SQLite, the matcher and the vacancy service; no default
+    token."""
+    settings = gateway_settings(taxonomy_target, passport_target, dev_keys_dir, matcher_target, vacancy_target)
     async with serve_gateway(settings) as client:
         yield Gateway(client, dev_issuer, "sqlite")
 
@@ -247,11 +281,13 @@ async def postgres_gateway(
     taxonomy_target: str,
     postgres_passport_target: str,
     matcher_target: str,
+    vacancy_target: str,
     dev_keys_dir: Path,
     dev_issuer: DevelopmentIssuer,
 ) -> AsyncIterator[Gateway]:
-    """The gateway in front of the passport service on PostgreSQL and the matcher; no default token."""
-    settings = gateway_settings(taxonomy_target, postgres_passport_target, dev_keys_dir, matcher_target)
+    """The gateway in front of the passport service on PostgreSQL, the matcher and the vacancy service; no default
+    token."""
+    settings = gateway_settings(taxonomy_target, postgres_passport_target, dev_keys_dir, matcher_target, vacancy_target)
     async with serve_gateway(settings) as client:
         yield Gateway(client, dev_issuer, "postgresql")
 

@@ -35,7 +35,7 @@ async def test_token_for_a_person_and_for_an_organisation(tmp_path: Path) -> Non
     assert (principal.organisation, principal.role, principal.scopes) == (
         "uwv",
         "organisation",
-        ("passport:read", "taxonomy:read", "match:read"),
+        ("passport:read", "taxonomy:read", "match:read", "vacancy:read", "vacancy:write"),
     )
 
 

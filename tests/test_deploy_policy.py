@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from overstap_extractor.settings import VacancySettings
 from overstap_gateway.settings import GatewaySettings
 from overstap_matcher.settings import MatcherSettings
 from overstap_passport.settings import PassportSettings
@@ -18,6 +19,7 @@ SETTINGS = {
     "OVERSTAP_TAXONOMY_": TaxonomySettings,
     "OVERSTAP_PASSPORT_": PassportSettings,
     "OVERSTAP_MATCHER_": MatcherSettings,
+    "OVERSTAP_VACANCY_": VacancySettings,
 }
 # Settings that hold secrets: only ever from a Secret, never a literal in a manifest.
 SECRET_FIELDS = {"principal_key", "master_key", "master_key_id", "signing_key", "database_url", "keystore_url"}
@@ -102,14 +104,17 @@ def test_every_service_runs_as_production_and_takes_secrets_from_secrets(deploym
 def test_gateway_and_passport_share_the_principal_key() -> None:
     by_name = {d["metadata"]["name"]: _env(d) for d in deployments()}
     gateway = by_name["gateway"]["OVERSTAP_GATEWAY_PRINCIPAL_KEY"]["valueFrom"]["secretKeyRef"]
-    passport = by_name["passport"]["OVERSTAP_PASSPORT_PRINCIPAL_KEY"]["valueFrom"]["secretKeyRef"]
-    assert gateway == passport
+    for service in ("passport", "matcher", "vacancy"):
+        key = by_name[service][f"OVERSTAP_{service.upper()}_PRINCIPAL_KEY"]["valueFrom"]["secretKeyRef"]
+        assert key == gateway, service
     assert by_name["gateway"]["OVERSTAP_GATEWAY_PASSPORT_TARGET"]["value"] == "passport:50052"
+    assert by_name["gateway"]["OVERSTAP_GATEWAY_VACANCY_TARGET"]["value"] == "vacancy:50054"
+    assert by_name["matcher"]["OVERSTAP_MATCHER_VACANCY_TARGET"]["value"] == "vacancy:50054"
     assert {"OVERSTAP_GATEWAY_ISSUER", "OVERSTAP_GATEWAY_JWKS_URL"} <= set(by_name["gateway"])
 
 
 def test_the_manifests_production_settings_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The gateway and passport settings load with what the manifests give them (secrets filled in)."""
+    """The gateway, passport and vacancy settings load with what the manifests give them (secrets filled in)."""
     configs = {d["metadata"]["name"]: d for d in documents() if d["kind"] == "ConfigMap"}
     fill = {
         "principal-key": "p" * 48,
@@ -119,7 +124,7 @@ def test_the_manifests_production_settings_are_accepted(monkeypatch: pytest.Monk
         "database-url": "postgresql+asyncpg://passport@db/passport",
         "keystore-url": "postgresql+asyncpg://keys@keys-db/keys",
     }
-    for name, settings in (("gateway", GatewaySettings), ("passport", PassportSettings)):
+    for name, settings in (("gateway", GatewaySettings), ("passport", PassportSettings), ("vacancy", VacancySettings)):
         deployment = next(d for d in deployments() if d["metadata"]["name"] == name)
         for var_name, var in _env(deployment).items():
             if "value" in var:

@@ -22,13 +22,15 @@ pytestmark = pytest.mark.slow
 
 
 def services_in(var_dir: Path, base_env: dict[str, str] | None = None) -> list[ServiceProcess]:
-    """The stack's processes on free ports, with their files (passport SQLite, development keys) in ``var_dir``."""
+    """The stack's processes on free ports, with their files (passport and vacancy SQLite, development keys) in
+    ``var_dir``."""
     return default_services(
         base_env,
         gateway_port=free_port(),
         taxonomy_port=free_port(),
         passport_port=free_port(),
         matcher_port=free_port(),
+        vacancy_port=free_port(),
         var_dir=var_dir,
     )
 
@@ -61,6 +63,7 @@ def test_gateway_serves_the_taxonomy_over_real_processes(stack: Stack, var_dir: 
             "taxonomy": "serving",
             "passport": "serving",
             "matcher": "serving",
+            "vacancy": "serving",
         }
         hits = client.get("/v1/taxonomy/search", params={"q": "kassamedewerker"}).json()["items"]
         assert hits[0]["concept"]["id"] == CASHIER
@@ -87,6 +90,27 @@ def test_a_person_builds_a_passport_over_real_processes(stack: Stack, var_dir: P
         assert other.status_code == 403
 
 
+def test_a_job_board_stores_a_vacancy_over_real_processes(stack: Stack, var_dir: Path) -> None:
+    """Gateway -> vacancy service (its own process, its own SQLite file in var_dir)."""
+    gateway = by_name(stack, "gateway")
+    scopes = ["vacancy:read", "vacancy:write"]
+    jobboard = {
+        "Authorization": "Bearer "
+        + load_or_create(var_dir / "dev-keys").mint("jobboard-client", "organisation", scopes, "jobboard-x")
+    }
+    ad = "Kassamedewerker\nJe rekent af met klanten en verwerkt betalingen.\nErvaring met een kassa is een pre."
+    with httpx.Client(base_url=gateway.address, timeout=30, headers=jobboard) as client:
+        created = client.post("/v1/vacancies", json={"external_id": "stack-1", "title": "Kassamedewerker", "text": ad})
+        assert created.status_code == 201, created.text
+        vacancy = created.json()["vacancy"]
+        assert vacancy["language"] == "nl" and vacancy["text"] == ad
+        read = client.get(f"/v1/vacancies/{vacancy['id']}")
+        assert read.status_code == 200 and read.headers["etag"] == '"1"'
+        person = client.get(f"/v1/vacancies/{vacancy['id']}", headers=token(var_dir, "alice"))
+        assert person.status_code == 403
+    assert (var_dir / "vacancy.db").is_file()
+
+
 def test_taxonomy_process_answers_grpc_with_health_and_reflection(stack: Stack) -> None:
     taxonomy = by_name(stack, "taxonomy")
     with grpc.insecure_channel(taxonomy.address) as channel:
@@ -103,7 +127,7 @@ def test_taxonomy_process_answers_grpc_with_health_and_reflection(stack: Stack) 
 
 
 def test_gateway_answers_503_when_the_taxonomy_is_down_and_recovers(tmp_path: Path) -> None:
-    taxonomy, passport, matcher, gateway = services_in(tmp_path)
+    taxonomy, passport, vacancy, matcher, gateway = services_in(tmp_path)
     gateway_only = Stack([gateway])
     with gateway_only, httpx.Client(base_url=gateway.address, timeout=10, headers=token(tmp_path, "alice")) as client:
         reply = client.get("/v1/taxonomy/search", params={"q": "kassa"})
@@ -111,7 +135,7 @@ def test_gateway_answers_503_when_the_taxonomy_is_down_and_recovers(tmp_path: Pa
         assert reply.headers["content-type"].startswith("application/problem+json")
         assert reply.headers["retry-after"]
         assert client.get("/readyz").status_code == 503
-        with Stack([taxonomy, passport, matcher]):
+        with Stack([taxonomy, passport, vacancy, matcher]):
             assert _eventually_ok(client, "/v1/taxonomy/search?q=kassa", within=5.0)
             assert _eventually_ok(client, "/readyz", within=5.0)
 
@@ -132,5 +156,6 @@ def test_sigterm_stops_every_process_cleanly(tmp_path: Path) -> None:
     assert codes["taxonomy"] == 0
     assert codes["passport"] == 0
     assert codes["matcher"] == 0
+    assert codes["vacancy"] == 0
     # uvicorn re-raises SIGTERM once its graceful shutdown has finished, so the gateway ends "by" the signal
     assert codes["gateway"] in (0, -signal.SIGTERM)

@@ -17,7 +17,12 @@ async def test_health_and_readiness(api: httpx.AsyncClient) -> None:
     assert (await api.get("/healthz")).json() == {"status": "ok", "services": {}}
     ready = await api.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["services"] == {"taxonomy": "serving", "passport": "serving", "matcher": "serving"}
+    assert ready.json()["services"] == {
+        "taxonomy": "serving",
+        "passport": "serving",
+        "matcher": "serving",
+        "vacancy": "serving",
+    }
 
 
 async def test_taxonomy_needs_a_token_with_taxonomy_read(gateway: Gateway) -> None:

@@ -13,7 +13,7 @@ from overstap_gateway.clients import ServiceClients
 from overstap_gateway.idempotency import IdempotencyStore
 from overstap_gateway.limits import BodySizeLimitMiddleware
 from overstap_gateway.problems import install_problem_handlers
-from overstap_gateway.routers import health, matches, passports, taxonomy
+from overstap_gateway.routers import health, matches, passports, taxonomy, vacancies
 from overstap_gateway.settings import GatewaySettings
 
 DESCRIPTION = """
@@ -25,13 +25,18 @@ each label says which language it is in. Every taxonomy answer carries the bundl
 
 **Authentication**: OAuth2 bearer tokens (JWT) from your identity provider, `Authorization: Bearer <token>`.
 Organisations use client credentials; persons and coaches sign in through their organisation. Each route names the
-scope it needs: `taxonomy:read`, `passport:read`, `passport:write`, `match:read`. Missing or invalid token: 401 with
-`WWW-Authenticate: Bearer`; missing scope: 403. On a development machine `uv run overstap token --subject alice
---role person` prints a token (see the README). `/healthz`, `/readyz`, `/docs` and `/openapi.json` are public.
+scope it needs: `taxonomy:read`, `passport:read`, `passport:write`, `match:read`, `vacancy:read`, `vacancy:write`.
+Missing or invalid token: 401 with `WWW-Authenticate: Bearer`; missing scope: 403. On a development machine
+`uv run overstap token --subject alice --role person` prints a token (see the README). `/healthz`, `/readyz`,
+`/docs` and `/openapi.json` are public.
 
 **Passports** belong to their person. Anyone else reads them only under a consent in force for the `purpose` they
 name. Changes honour `If-Match` (the `ETag` is the passport's version; required on PATCH); POSTs accept
 `Idempotency-Key`.
+
+**Vacancies** belong to job boards (organisations, client credentials): each sees and changes only its own;
+another's is 404. `POST /v1/vacancies/extract` reads an ad and stores nothing. Text offsets count Unicode code
+points, end exclusive: `text[start:end]` is the mention. Skill edits need `If-Match` (the vacancy's version).
 """
 
 
@@ -64,5 +69,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(taxonomy.router)
     app.include_router(passports.router)
     app.include_router(matches.router)
+    app.include_router(vacancies.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
     return app

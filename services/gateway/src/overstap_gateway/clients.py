@@ -12,6 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from overstap.matcher.v1 import matcher_pb2_grpc
 from overstap.passport.v1 import passport_pb2_grpc
 from overstap.taxonomy.v1 import taxonomy_pb2_grpc
+from overstap.vacancy.v1 import vacancy_pb2_grpc
 from overstap_common.grpc_client import create_channel
 
 from overstap_gateway.settings import GatewaySettings
@@ -37,10 +38,10 @@ class Backend:
 
 class ServiceClients:
     def __init__(self, settings: GatewaySettings) -> None:
-        def channel(target: str) -> grpc.aio.Channel:
+        def channel(target: str, deadline_seconds: float = settings.grpc_deadline_seconds) -> grpc.aio.Channel:
             return create_channel(
                 target,
-                deadline_seconds=settings.grpc_deadline_seconds,
+                deadline_seconds=deadline_seconds,
                 max_message_bytes=settings.grpc_max_message_bytes,
             )
 
@@ -50,10 +51,17 @@ class ServiceClients:
         self.passport = passport_pb2_grpc.PassportServiceStub(self.passport_channel)
         self.matcher_channel = channel(settings.matcher_target)
         self.matcher = matcher_pb2_grpc.MatcherServiceStub(self.matcher_channel)
+        # The longest deadline a vacancy call may have (extraction); the routes give the other calls the usual one.
+        self.vacancy_channel = channel(
+            settings.vacancy_target,
+            max(settings.grpc_deadline_seconds, settings.vacancy_extraction_deadline_seconds),
+        )
+        self.vacancy = vacancy_pb2_grpc.VacancyServiceStub(self.vacancy_channel)
         self.backends = [
             Backend("taxonomy", self.taxonomy_channel),
             Backend("passport", self.passport_channel),
             Backend("matcher", self.matcher_channel),
+            Backend("vacancy", self.vacancy_channel),
         ]
 
     async def close(self) -> None:

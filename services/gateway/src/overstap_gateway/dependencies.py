@@ -107,6 +107,7 @@ class Caller:
     taxonomy: Any
     passport: Any
     matcher: Any
+    vacancy: Any
 
 
 async def caller(request: Request, principal: Annotated[Principal, Security(authenticate)], clients: Clients) -> Caller:
@@ -116,6 +117,7 @@ async def caller(request: Request, principal: Annotated[Principal, Security(auth
         taxonomy=SignedStub(clients.taxonomy, principal, key),
         passport=SignedStub(clients.passport, principal, key),
         matcher=SignedStub(clients.matcher, principal, key),
+        vacancy=SignedStub(clients.vacancy, principal, key),
     )
 
 
@@ -124,3 +126,6 @@ PassportReader = Annotated[Caller, Security(caller, scopes=["passport:read"])]
 PassportWriter = Annotated[Caller, Security(caller, scopes=["passport:write"])]
 MatchReader = Annotated[Caller, Security(caller, scopes=["match:read"])]
 PassportMatchReader = Annotated[Caller, Security(caller, scopes=["match:read", "passport:read"])]
+CandidateSearcher = Annotated[Caller, Security(caller, scopes=["passport:candidates"])]
+VacancyReader = Annotated[Caller, Security(caller, scopes=["vacancy:read"])]
+VacancyWriter = Annotated[Caller, Security(caller, scopes=["vacancy:write"])]

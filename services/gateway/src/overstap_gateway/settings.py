@@ -44,8 +44,13 @@ class GatewaySettings(ServiceSettings):
     taxonomy_target: str = "127.0.0.1:50051"
     passport_target: str = "127.0.0.1:50052"
     matcher_target: str = "127.0.0.1:50053"
+    vacancy_target: str = "127.0.0.1:50054"
     # Deadline on every gRPC call the gateway makes, in seconds.
     grpc_deadline_seconds: float = Field(default=2.0, gt=0)
+    # Deadline on the vacancy calls that run the skill extractor (extract, create/replace), in seconds. An ad of a
+    # few pages takes well under a second; one near the 1 MiB limit tens of seconds (about 40 s for 900 KB on a
+    # busy 2-core machine). The vacancy service's other calls keep grpc_deadline_seconds.
+    vacancy_extraction_deadline_seconds: float = Field(default=60.0, gt=0)
     grpc_max_message_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     # Largest request body accepted, in bytes.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -19,6 +19,11 @@ class MatcherSettings(GrpcServerSettings):
     # Key shared with the gateway that signs the caller's identity (x-overstap-principal).
     principal_key: SecretStr = SecretStr(DEVELOPMENT_KEY)
     principal_max_age_seconds: float = Field(default=300, gt=0)
+    # The vacancy service (vacancy index and its change feed) and the passport service (candidates).
+    vacancy_target: str = "127.0.0.1:50054"
+    passport_target: str = "127.0.0.1:50052"
+    # How often the vacancy change feed is polled, in seconds.
+    vacancy_poll_seconds: float = Field(default=1.0, gt=0, le=3600)
 
     @model_validator(mode="after")
     def _no_development_key_in_production(self) -> MatcherSettings:

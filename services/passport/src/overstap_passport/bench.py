@@ -1,18 +1,27 @@
-"""The passport benchmark: the real service process on PostgreSQL, called over gRPC from this process.
+"""The passport benchmark: the real service process on PostgreSQL, called over gRPC by client processes.
 
-1. read: one passport with ``skills`` skills (two pieces of evidence each, validation steps, a work history entry),
-   read ``reads`` times one after another by its owner (GetPassport, full view): p50/p99 latency;
-2. write: ``writers`` owners write to their own passports (AddEvidence, AddSkills, UpdatePassport with
-   expected_version) paced at ``write_rate`` per second for ``write_seconds``: writes/s achieved, errors, latency;
-   then the same without pacing for a few seconds: the ceiling.
+1. read: one passport with ``skills`` skills (two pieces of evidence each, validation steps), read ``reads``
+   times one after another by its owner (GetPassport, full view): p50/p99 latency, on the service as configured
+   (view cache on: repeated reads of an unchanged passport) and on a second service process with the view cache
+   off ("cold": every read fetches and renders the whole passport, as the first read after any change does);
+2. write: ``writers`` owners write to their own passports (AddEvidence 80 %, AddSkills 10 %, UpdatePassport with
+   expected_version 10 %) paced at ``write_rate`` per second for ``write_seconds``: writes/s achieved, errors,
+   latency measured from each write's scheduled moment (so queueing behind a slow server counts); then the same
+   without pacing for a few seconds: the ceiling.
 
-The taxonomy is a stand-in answering GetConcepts for every ESCO skill URI, so that the figures are the passport
-service's (it caches known skills anyway). Throw-away databases are created and dropped on the PostgreSQL server.
+The load is generated in separate processes (``client_processes``, spawned), so that the client's own CPU use
+is not charged to the server's event loop; on a 2-core machine they still share the cores with the server and
+PostgreSQL, which is the honest setting for "on 2 cores". The load average is recorded before and after each
+phase: other work on the machine shows there.
+
+The taxonomy is a stand-in answering GetConcepts for every ESCO skill URI, served from this (otherwise idle)
+process. Throw-away databases are created and dropped on the PostgreSQL server.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import platform
 import socket
@@ -186,6 +195,13 @@ async def _big_passport(stub: pb_grpc.PassportServiceStub, skills: int) -> tuple
     return owner, pid
 
 
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
 async def _reads(owner: Caller, pid: str, count: int) -> dict[str, Any]:
     request = pb.GetPassportRequest(passport_id=pid)
     for _ in range(min(200, count)):  # warm-up: connections, prepared statements, caches
@@ -199,6 +215,37 @@ async def _reads(owner: Caller, pid: str, count: int) -> dict[str, Any]:
     return {"count": count, "skills": skills, "response_bytes": size, **percentiles(timings)}
 
 
+def _read_worker(target: str, principal: Principal, pid: str, count: int, results: Any) -> None:
+    """A client process: ``count`` sequential reads (after a warm-up)."""
+
+    async def main() -> dict[str, Any]:
+        channel = create_channel(target, deadline_seconds=30, max_message_bytes=16 * 1024 * 1024)
+        try:
+            return await _reads(Caller(pb_grpc.PassportServiceStub(channel), principal), pid, count)
+        finally:
+            await channel.close()
+
+    results.put(asyncio.run(main()))
+
+
+def _in_process(target: Callable[..., None], *args: Any) -> Any:
+    """Run ``target(*args, queue)`` in a spawned process and return what it put on the queue."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=target, args=(*args, queue), daemon=True)
+    process.start()
+    try:
+        return queue.get(timeout=3600)
+    finally:
+        process.join(timeout=30)
+
+
+async def _read_phase(target: str, owner: Caller, pid: str, count: int) -> dict[str, Any]:
+    before = load_average()
+    result = await asyncio.to_thread(_in_process, _read_worker, target, owner.principal, pid, count)
+    return {**result, "load_average_before": before, "load_average_after": load_average()}
+
+
 async def _cold_reads(env: dict[str, str], owner: Caller, pid: str, count: int) -> dict[str, Any]:
     """The same reads on a second service process with the view cache off: every read rebuilds the view."""
     port = free_port()
@@ -207,12 +254,7 @@ async def _cold_reads(env: dict[str, str], owner: Caller, pid: str, count: int) 
     try:
         target = f"127.0.0.1:{port}"
         await _wait_serving(target)
-        channel = create_channel(target, deadline_seconds=30, max_message_bytes=16 * 1024 * 1024)
-        try:
-            cold_owner = Caller(pb_grpc.PassportServiceStub(channel), owner.principal)
-            return await _reads(cold_owner, pid, count)
-        finally:
-            await channel.close()
+        return await _read_phase(target, owner, pid, count)
     finally:
         process.terminate()
         try:
@@ -221,32 +263,49 @@ async def _cold_reads(env: dict[str, str], owner: Caller, pid: str, count: int) 
             process.kill()
 
 
-async def _writes(
-    stub: pb_grpc.PassportServiceStub, writers: int, rate: float | None, seconds: float
-) -> dict[str, Any]:
-    callers = [Caller(stub, person()) for _ in range(writers)]
-    states: list[dict[str, Any]] = []
-    for caller in callers:
+INITIAL_SKILLS = 10  # each writer's passport starts with these, and evidence is spread over all its skills
+
+
+async def _writer_passports(stub: pb_grpc.PassportServiceStub, writers: int) -> list[dict[str, Any]]:
+    states = []
+    for _ in range(writers):
+        caller = Caller(stub, person())
         created = await stub.CreatePassport(pb.CreatePassportRequest(), metadata=caller.meta)
         pid = created.passport.id
+        uris = [SKILL.format(i) for i in range(INITIAL_SKILLS)]
         added = await stub.AddSkills(
             pb.AddSkillsRequest(
                 passport_id=pid,
                 skills=[
-                    pb.SkillInput(
-                        skill_uri=SKILL.format(0), evidence=[pb.EvidenceInput(type=pb.EVIDENCE_TYPE_SELF_ASSESSMENT)]
-                    )
+                    pb.SkillInput(skill_uri=u, evidence=[pb.EvidenceInput(type=pb.EVIDENCE_TYPE_SELF_ASSESSMENT)])
+                    for u in uris
                 ],
-            ),
+            ),  # fmt: skip
             metadata=caller.meta,
         )
-        states.append({"pid": pid, "version": added.version, "next_skill": 1})
+        states.append({"principal": caller.principal, "pid": pid, "version": added.version, "skills": uris})
+    return states
+
+
+async def _write_load(
+    target: str, states: list[dict[str, Any]], rate: float | None, seconds: float, start_at: float, tag: int
+) -> dict[str, Any]:
+    """One client process's writers: ``states`` (one passport each), sharing a schedule of ``rate`` writes/s."""
+    channel = create_channel(target, deadline_seconds=30, max_message_bytes=16 * 1024 * 1024)
+    stub = pb_grpc.PassportServiceStub(channel)
+    callers = [Caller(stub, state["principal"]) for state in states]
+    for caller, state in zip(callers, states, strict=True):  # warm-up: the connection, no change
+        await stub.GetPassport(pb.GetPassportRequest(passport_id=state["pid"]), metadata=caller.meta)
     timings: list[float] = []
     errors: dict[str, int] = {}
     interval = 1.0 / rate if rate else 0.0
+    delay = start_at - time.time()
+    if delay > 0:
+        await asyncio.sleep(delay)
     begin = time.perf_counter()
     end = begin + seconds
     slot = [begin]
+    finished = [begin]
 
     async def next_slot() -> float | None:
         if not interval:
@@ -255,9 +314,9 @@ async def _writes(
         slot[0] += interval
         if at >= end:
             return None
-        delay = at - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        wait = at - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
         return at
 
     async def writer(caller: Caller, state: dict[str, Any]) -> None:
@@ -278,8 +337,7 @@ async def _writes(
                     )
                     state["version"] = reply.passport.version
                 elif n % 5 == 0:
-                    uri = SKILL.format(1000 + state["next_skill"] % 2000)
-                    state["next_skill"] += 1
+                    uri = SKILL.format(1000 + len(state["skills"]))  # new to the passport
                     added = await stub.AddSkills(
                         pb.AddSkillsRequest(
                             passport_id=pid,
@@ -291,12 +349,15 @@ async def _writes(
                         ),
                         metadata=caller.meta,
                     )
+                    state["skills"].append(uri)
                     state["version"] = added.version
                 else:
+                    # spread over the passport's skills: a skill holds at most 100 pieces of evidence
+                    uri = state["skills"][n % len(state["skills"])]
                     evidence = await stub.AddEvidence(
                         pb.AddEvidenceRequest(
                             passport_id=pid,
-                            skill_uri=SKILL.format(0),
+                            skill_uri=uri,
                             evidence=pb.EvidenceInput(type=pb.EVIDENCE_TYPE_SELF_ASSESSMENT, note=f"week {n}"),
                         ),
                         metadata=caller.meta,
@@ -305,19 +366,55 @@ async def _writes(
             except grpc.aio.AioRpcError as exc:
                 errors[exc.code().name] = errors.get(exc.code().name, 0) + 1
                 continue
-            # latency from the scheduled moment: queueing behind a slow server counts (no coordinated omission)
-            timings.append(time.perf_counter() - scheduled)
+            now = time.perf_counter()
+            finished[0] = max(finished[0], now)
+            timings.append(now - scheduled)
 
     await asyncio.gather(*(writer(c, s) for c, s in zip(callers, states, strict=True)))
-    elapsed = time.perf_counter() - begin
+    await channel.close()
+    return {"timings": timings, "errors": errors, "elapsed": finished[0] - begin}
+
+
+def _write_worker(
+    target: str, states: list[dict[str, Any]], rate: float | None, seconds: float, start_at: float, tag: int,
+    results: Any,
+) -> None:  # fmt: skip
+    results.put(asyncio.run(_write_load(target, states, rate, seconds, start_at, tag)))
+
+
+async def _writes(
+    target: str, states: list[dict[str, Any]], rate: float | None, seconds: float, processes: int
+) -> dict[str, Any]:
+    """The writers split over ``processes`` client processes, each with its share of the rate."""
+    processes = max(1, min(processes, len(states)))
+    shares = [states[i::processes] for i in range(processes)]
+    start_at = time.time() + 3.0  # every process connected and warmed up by then
+    before = load_average()
+    share_rate = rate / processes if rate else None
+    parts = await asyncio.gather(
+        *(
+            asyncio.to_thread(_in_process, _write_worker, target, share, share_rate, seconds, start_at, i)
+            for i, share in enumerate(shares)
+        )
+    )
+    after = load_average()
+    timings = [t for part in parts for t in part["timings"]]
+    errors: dict[str, int] = {}
+    for part in parts:
+        for code, n in part["errors"].items():
+            errors[code] = errors.get(code, 0) + n
+    elapsed = max(max(part["elapsed"] for part in parts), seconds if rate else 0.0)
     result: dict[str, Any] = {
-        "writers": writers,
+        "writers": len(states),
+        "client_processes": processes,
         "seconds": round(elapsed, 2),
         "writes": len(timings),
-        "writes_per_s": round(len(timings) / elapsed, 1),
+        "writes_per_s": round(len(timings) / elapsed, 1) if elapsed else 0.0,
         "errors": sum(errors.values()),
         "error_codes": errors,
         **percentiles(timings),
+        "load_average_before": before,
+        "load_average_after": after,
     }
     if rate:
         result["target_per_s"] = rate
@@ -332,6 +429,7 @@ async def run(
     write_rate: float,
     write_seconds: float,
     writers: int,
+    client_processes: int = 2,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     server_url = database_url or os.environ.get("OVERSTAP_TEST_DATABASE_URL", DEFAULT_SERVER)
@@ -362,6 +460,7 @@ async def run(
         "OVERSTAP_PASSPORT_TAXONOMY_TARGET": f"127.0.0.1:{taxonomy_port}",
         "OVERSTAP_PASSPORT_LOG_LEVEL": "WARNING",
         "OVERSTAP_PASSPORT_DB_POOL_SIZE": "20",
+        "OVERSTAP_PASSPORT_DB_POOL_MIN_SIZE": "20",  # opened at start, as a deployment would
         "OTEL_SDK_DISABLED": "true",
     }
     # started once, before any measurement
@@ -373,18 +472,20 @@ async def run(
         stub = pb_grpc.PassportServiceStub(channel)
         log(f"passport service up at {target} (PostgreSQL); building a {skills}-skill passport")
         owner, pid = await _big_passport(stub, skills)
-        log(f"reading it {reads} times")
-        read = await _reads(owner, pid, reads)
+        log(f"reading it {reads} times from a client process (load average {load_average()})")
+        read = await _read_phase(target, owner, pid, reads)
         log(f"read p50 {read['p50_ms']} ms, p99 {read['p99_ms']} ms (view cache on)")
         cold = await _cold_reads(env, owner, pid, reads)
         log(f"cold read p50 {cold['p50_ms']} ms, p99 {cold['p99_ms']} ms (view cache off)")
-        log(f"writing at {write_rate}/s for {write_seconds} s")
-        sustained = await _writes(stub, writers, write_rate, write_seconds)
+        log(f"writing at {write_rate}/s for {write_seconds} s from {client_processes} client processes")
+        sustained = await _writes(target, await _writer_passports(stub, writers), write_rate, write_seconds,
+                                  client_processes)  # fmt: skip
         log(
             f"sustained {sustained['writes_per_s']} writes/s, {sustained['errors']} errors, "
             f"p99 {sustained.get('p99_ms')} ms"
         )
-        ceiling = await _writes(stub, writers, None, min(write_seconds, 8.0))
+        ceiling = await _writes(target, await _writer_passports(stub, writers), None, min(write_seconds, 8.0),
+                                client_processes)  # fmt: skip
         log(f"ceiling {ceiling['writes_per_s']} writes/s")
         await channel.close()
     finally:
@@ -403,14 +504,23 @@ async def run(
     return {
         "bench": "passport",
         "database": "postgresql",
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": machine(),
+        "settings": {
+            "skills": skills,
+            "reads": reads,
+            "write_rate": write_rate,
+            "write_seconds": write_seconds,
+            "writers": writers,
+            "client_processes": client_processes,
+        },  # fmt: skip
         "read_200_skill_passport": read,
         "read_200_skill_passport_cold": cold,
         "writes_sustained": sustained,
         "writes_ceiling": ceiling,
         "targets": {
-            "read_p99_under_5_ms": read["p99_ms"] < 5.0,
             "cold_read_p99_under_5_ms": cold["p99_ms"] < 5.0,
+            "cached_read_p99_under_5_ms": read["p99_ms"] < 5.0,
             "writes_300_per_s_without_errors": sustained["errors"] == 0
             and sustained["writes_per_s"] >= 0.98 * write_rate,
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import typer
 
@@ -50,6 +51,8 @@ def bench(
     write_rate: float = typer.Option(300.0, min=1, help="Target writes per second for the sustained phase"),
     write_seconds: float = typer.Option(15.0, min=1, help="Length of the sustained write phase"),
     writers: int = typer.Option(32, min=1, help="Concurrent writers (each on its own passport)"),
+    client_processes: int = typer.Option(2, min=1, max=64, help="Processes generating the write load"),
+    output: Path | None = typer.Option(None, help="Also write the JSON result here (e.g. bench/results/passport.json)"),
 ) -> None:
     """Read p50/p99 of a 200-skill passport through gRPC on PostgreSQL, and writes/s sustained; one JSON line last."""
     from overstap_passport.bench import run
@@ -62,9 +65,13 @@ def bench(
             write_rate=write_rate,
             write_seconds=write_seconds,
             writers=writers,
+            client_processes=client_processes,
             log=typer.echo,
         )
     )
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 

@@ -44,6 +44,9 @@ class PassportSettings(GrpcServerSettings):
     # kept for a short time only), so that erasing a person's key makes every backup of their fields unreadable.
     keystore_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'passport-keys.db'}"
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # Connections of the PostgreSQL hot-path pool opened at start (up to db_pool_size): a burst right after start
+    # then does not wait for connection set-up; the rest open on demand.
+    db_pool_min_size: int = Field(default=2, ge=0, le=200)
     db_echo: bool = False
     # Run `alembic upgrade head` on both databases at start.
     migrate_on_start: bool = True
@@ -61,6 +64,15 @@ class PassportSettings(GrpcServerSettings):
     issuer_name: str = "Overstap (development)"
     # Rendered passport views kept in memory, keyed by version (0 turns the cache off).
     view_cache_size: int = Field(default=256, ge=0, le=100_000)
+    # Unwrapped per-person data keys kept in memory (erasure evicts at once; 0 seconds turns the cache off).
+    key_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+    key_cache_size: int = Field(default=10_000, ge=0, le=1_000_000)
+    # On PostgreSQL: reads, AddEvidence, AddSkills and UpdatePassport on raw asyncpg, in one or two statements
+    # (storage/pgfast.py); false: every call through the SQLAlchemy repositories.
+    pg_hot_path: bool = True
+    # The event loop: asyncio's, uvloop (must be installed), or auto (uvloop when installed). Measured on the
+    # benchmark, uvloop made no difference beyond the noise (the hot parts are in C already: grpc core, asyncpg).
+    event_loop: str = Field(default="asyncio", pattern="^(auto|uvloop|asyncio)$")
     # Language of skill and occupation labels stored with the passport.
     label_language: str = "nl"
 

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import typer
+from overstap_extractor import cli as extractor_cli
 from overstap_matcher import cli as matcher_cli
 from overstap_passport.cli import app as passport_app
 from overstap_taxonomy.cli import app as taxonomy_app
@@ -23,6 +24,8 @@ eval_app = typer.Typer(
 )
 app.add_typer(eval_app, name="eval")
 eval_app.command("matching")(matcher_cli.eval_matching)
+eval_app.command("extraction")(extractor_cli.evaluate_file)
+app.add_typer(extractor_cli.app, name="extractor")
 app.command("token")(token)
 
 stack_app = typer.Typer(help="Run the service stack on this machine.", no_args_is_help=True)
@@ -78,6 +81,7 @@ def _emit(results: dict[str, object], output: Path | None) -> None:
 
 
 bench_app.command("matcher")(matcher_cli.bench)
+bench_app.command("extractor")(extractor_cli.bench)
 
 
 @bench_app.command("gateway")

@@ -47,13 +47,15 @@ def default_services(
     taxonomy_port: int = 50051,
     passport_port: int = 50052,
     matcher_port: int = 50053,
+    vacancy_port: int = 50054,
     var_dir: Path | None = None,
 ) -> list[ServiceProcess]:
     """The processes of the stack, wired to each other through their settings' environment variables.
 
-    The gateway and the passport service share the key that signs the caller's identity: the one the environment
-    gives (OVERSTAP_GATEWAY_PRINCIPAL_KEY or OVERSTAP_PASSPORT_PRINCIPAL_KEY), else the development key. With
-    ``var_dir`` the passport's SQLite files and the gateway's development keys go there instead of the default var/.
+    The gateway and the services share the key that signs the caller's identity: the one the environment gives
+    (OVERSTAP_GATEWAY_PRINCIPAL_KEY or OVERSTAP_PASSPORT_PRINCIPAL_KEY), else the development key. With ``var_dir``
+    the passport's and the vacancy service's SQLite files and the gateway's development keys go there instead of the
+    default var/. The vacancy service starts before the matcher, which follows its change feed.
     """
     from overstap_common.principal import DEVELOPMENT_KEY
 
@@ -75,10 +77,22 @@ def default_services(
         "OVERSTAP_PASSPORT_TAXONOMY_TARGET": taxonomy_target,
         "OVERSTAP_PASSPORT_PRINCIPAL_KEY": principal_key,
     }
+    vacancy_target = f"127.0.0.1:{vacancy_port}"
+    vacancy_env = {
+        **env,
+        "OVERSTAP_VACANCY_GRPC_PORT": str(vacancy_port),
+        "OVERSTAP_VACANCY_PRINCIPAL_KEY": principal_key,
+    }
     matcher = ServiceProcess(
         "matcher",
         "overstap_matcher.server",
-        {**env, "OVERSTAP_MATCHER_GRPC_PORT": str(matcher_port), "OVERSTAP_MATCHER_PRINCIPAL_KEY": principal_key},
+        {
+            **env,
+            "OVERSTAP_MATCHER_GRPC_PORT": str(matcher_port),
+            "OVERSTAP_MATCHER_PRINCIPAL_KEY": principal_key,
+            "OVERSTAP_MATCHER_VACANCY_TARGET": vacancy_target,
+            "OVERSTAP_MATCHER_PASSPORT_TARGET": f"127.0.0.1:{passport_port}",
+        },
         grpc_port=matcher_port,
     )
     gateway_env = {
@@ -87,16 +101,19 @@ def default_services(
         "OVERSTAP_GATEWAY_MATCHER_TARGET": f"127.0.0.1:{matcher_port}",
         "OVERSTAP_GATEWAY_TAXONOMY_TARGET": taxonomy_target,
         "OVERSTAP_GATEWAY_PASSPORT_TARGET": f"127.0.0.1:{passport_port}",
+        "OVERSTAP_GATEWAY_VACANCY_TARGET": vacancy_target,
         "OVERSTAP_GATEWAY_PRINCIPAL_KEY": principal_key,
     }
     if var_dir is not None:
-        # Otherwise the passport's own defaults: var/passport.db and var/passport-keys.db (SQLite).
+        # Otherwise the services' own defaults: var/passport.db, var/passport-keys.db, var/vacancy.db (SQLite).
         passport_env["OVERSTAP_PASSPORT_DATABASE_URL"] = f"sqlite+aiosqlite:///{var_dir / 'passport.db'}"
         passport_env["OVERSTAP_PASSPORT_KEYSTORE_URL"] = f"sqlite+aiosqlite:///{var_dir / 'passport-keys.db'}"
+        vacancy_env["OVERSTAP_VACANCY_DATABASE_URL"] = f"sqlite+aiosqlite:///{var_dir / 'vacancy.db'}"
         gateway_env["OVERSTAP_GATEWAY_DEV_KEYS_DIR"] = str(var_dir / "dev-keys")
     passport = ServiceProcess("passport", "overstap_passport.server", passport_env, grpc_port=passport_port)
+    vacancy = ServiceProcess("vacancy", "overstap_extractor.server", vacancy_env, grpc_port=vacancy_port)
     gateway = ServiceProcess("gateway", "overstap_gateway.server", gateway_env, http_port=gateway_port)
-    return [taxonomy, passport, matcher, gateway]
+    return [taxonomy, passport, vacancy, matcher, gateway]
 
 
 def _grpc_serving(port: int) -> bool:

@@ -15,7 +15,7 @@ import typer
 DEFAULT_SCOPES = {
     "person": ["passport:read", "passport:write", "taxonomy:read", "match:read"],
     "coach": ["passport:read", "passport:write", "taxonomy:read", "match:read"],
-    "organisation": ["passport:read", "taxonomy:read", "match:read"],
+    "organisation": ["passport:read", "taxonomy:read", "match:read", "vacancy:read", "vacancy:write"],
 }
 
 
@@ -35,8 +35,8 @@ def token(
         [],
         "--scope",
         help="A scope to grant (repeatable): passport:read, passport:write, passport:candidates, taxonomy:read, "
-        "match:read. Default for person/coach: passport:read passport:write taxonomy:read match:read; organisation: "
-        "passport:read taxonomy:read match:read",
+        "match:read, vacancy:read, vacancy:write. Default for person/coach: passport:read passport:write "
+        "taxonomy:read match:read; organisation: passport:read taxonomy:read match:read vacancy:read vacancy:write",
     ),
     minutes: int = typer.Option(60, "--minutes", min=1, max=24 * 60, help="Lifetime of the token"),
     keys_dir: Path | None = typer.Option(None, "--keys-dir", help="Development keys (default: the gateway's setting)"),

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Path, Query, Response
+from overstap.matcher.v1 import matcher_pb2 as mpb
 from overstap.passport.v1 import passport_pb2 as ppb
 
-from overstap_gateway.dependencies import MatchReader, PassportMatchReader
+from overstap_gateway.dependencies import CandidateSearcher, MatchReader, PassportMatchReader
 from overstap_gateway.problems import Problem
 from overstap_gateway.schemas.matches import (
+    CandidateResponse,
     EvidenceLevel,
     MatchFilters,
     OccupationMatchRequest,
@@ -18,7 +20,10 @@ from overstap_gateway.schemas.matches import (
     OfferedSkill,
     ProfileMatchRequest,
     ProfileMatchResponse,
+    VacancyMatchResponse,
+    candidate_response,
     occupation_match_response,
+    vacancy_match_response,
 )
 from overstap_gateway.schemas.taxonomy import Language
 
@@ -75,6 +80,27 @@ async def passport_matches(
     dutch_label_only: bool = False,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
 ) -> Response:
+    query = await _passport_query(
+        caller, passport_id, limit, language, isco_major_group, job_zone, dutch_label_only, min_score
+    )
+    if query is None:
+        return _json({"bundle_version": "", "items": []})
+    reply = await caller.matcher.MatchOccupations(query.to_pb())
+    return _json(occupation_match_response(reply))
+
+
+async def _passport_query(
+    caller: Any,
+    passport_id: str,
+    limit: int,
+    language: Language,
+    isco_major_group: list[str] | None,
+    job_zone: list[int] | None,
+    dutch_label_only: bool,
+    min_score: float,
+) -> OccupationMatchRequest | None:
+    """A match query from the skills in a passport (the passport service checks ownership or consent);
+    None when the passport holds no skills yet."""
     request = ppb.GetSkillSetRequest(passport_id="" if passport_id == "me" else passport_id)
     skill_set = (await caller.passport.GetSkillSet(request)).skill_set
     query = OccupationMatchRequest(
@@ -82,7 +108,7 @@ async def passport_matches(
             OfferedSkill(id=s.skill_uri, evidence=PASSPORT_EVIDENCE.get(s.best_evidence_kind, EvidenceLevel.soft))
             for s in skill_set.skills
         ],
-        occupations=list(getattr(skill_set, "occupations", [])),
+        occupations=list(skill_set.occupation_uris),
         filters=MatchFilters(
             isco_major_groups=isco_major_group or [],
             job_zones=job_zone or [],
@@ -92,7 +118,63 @@ async def passport_matches(
         limit=limit,
         language=language,
     )
-    if not query.skills and not query.occupations:
-        return _json({"bundle_version": "", "items": []})
-    reply = await caller.matcher.MatchOccupations(query.to_pb())
-    return _json(occupation_match_response(reply))
+    return query if query.skills or query.occupations else None
+
+
+@router.post(
+    "/v1/matches/vacancies",
+    response_model=VacancyMatchResponse,
+    summary="Vacancies for a skill set and/or work history, honouring each vacancy's evidence rules",
+)
+async def match_vacancies(body: OccupationMatchRequest, caller: MatchReader) -> Response:
+    reply = await caller.matcher.MatchVacancies(_vacancy_request(body))
+    return _json(vacancy_match_response(reply))
+
+
+@router.get(
+    "/v1/passports/{passport_id}/matches/vacancies",
+    response_model=VacancyMatchResponse,
+    summary="Vacancies for the skills in a passport (consent `matching` when not the owner)",
+)
+async def passport_vacancy_matches(
+    caller: PassportMatchReader,
+    passport_id: Annotated[str, Path(min_length=1, max_length=100, description="Passport id, or `me`")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    language: Language = Language.nl,
+    isco_major_group: Annotated[list[str] | None, Query(max_length=10)] = None,
+    min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
+) -> Response:
+    query = await _passport_query(caller, passport_id, limit, language, isco_major_group, None, False, min_score)
+    if query is None:
+        return _json({"bundle_version": "", "indexed_vacancies": 0, "items": []})
+    reply = await caller.matcher.MatchVacancies(_vacancy_request(query))
+    return _json(vacancy_match_response(reply))
+
+
+@router.get(
+    "/v1/vacancies/{vacancy_id}/candidates",
+    response_model=CandidateResponse,
+    summary="Candidates for one of your vacancies: only persons who consented to `vacancy-candidates` for you",
+)
+async def vacancy_candidates(
+    caller: CandidateSearcher,
+    vacancy_id: Annotated[str, Path(min_length=1, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    language: Language = Language.nl,
+) -> Response:
+    reply = await caller.matcher.FindCandidates(
+        mpb.FindCandidatesRequest(vacancy_id=vacancy_id, limit=limit, min_score=min_score, language=language.value)
+    )
+    return _json(candidate_response(reply))
+
+
+def _vacancy_request(body: OccupationMatchRequest) -> mpb.MatchVacanciesRequest:
+    occupations = body.to_pb()
+    return mpb.MatchVacanciesRequest(
+        skills=occupations.skills,
+        occupations=occupations.occupations,
+        filters=mpb.Filters(isco_major_groups=body.filters.isco_major_groups, min_score=body.filters.min_score),
+        limit=body.limit,
+        language=body.language.value,
+    )

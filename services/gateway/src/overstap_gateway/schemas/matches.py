@@ -243,10 +243,11 @@ _EVIDENCE_NAMES = {
 def occupation_match_dict(m: pb.OccupationMatch) -> dict[str, Any]:
     b = m.background
     has_onet = bool(b.onet_origin)
+    occupation = getattr(m, "occupation", None)
     return {
         "rank": m.rank,
-        "occupation": _ref(m.occupation),
-        "isco_code": m.isco_code or None,
+        "occupation": _ref(occupation) if occupation is not None else None,
+        "isco_code": getattr(m, "isco_code", "") or None,
         "score": round(min(max(m.score, 0.0), 1.0), 4),
         "parts": {p.name: round(p.value, 4) for p in m.parts},
         "summary": m.summary,
@@ -290,3 +291,81 @@ def occupation_match_dict(m: pb.OccupationMatch) -> dict[str, Any]:
 
 def occupation_match_response(reply: pb.MatchOccupationsResponse) -> dict[str, Any]:
     return {"bundle_version": reply.bundle_version, "items": [occupation_match_dict(m) for m in reply.matches]}
+
+
+class VacancyRef(BaseModel):
+    vacancy_id: str
+    job_board: str | None = None
+    external_id: str | None = None
+    title: str | None = None
+    employer: str | None = None
+    location: str | None = None
+    expires_on: str | None = None
+
+
+class VacancyMatch(BaseModel):
+    rank: int
+    vacancy: VacancyRef
+    occupation: Ref | None = Field(description="The ESCO occupation the vacancy is for, when known")
+    score: float = Field(ge=0, le=1)
+    parts: dict[str, float]
+    summary: str
+    productive: list[ProductiveSkill]
+    shortage: list[ShortageSkill] = Field(description="Demanded and missing (or too weakly evidenced), required first")
+    surplus: list[Ref]
+    background: Background | None
+
+
+class VacancyMatchResponse(BaseModel):
+    bundle_version: str
+    indexed_vacancies: int
+    items: list[VacancyMatch]
+
+
+class CandidateMatch(BaseModel):
+    rank: int
+    passport_id: str
+    score: float = Field(ge=0, le=1)
+    parts: dict[str, float]
+    summary: str
+    productive: list[ProductiveSkill]
+    shortage: list[ShortageSkill]
+    surplus: list[Ref]
+    background: Background | None
+
+
+class CandidateResponse(BaseModel):
+    considered: int = Field(description="Passports whose owners consent to be found by you now")
+    items: list[CandidateMatch]
+
+
+def _explained(m: Any) -> dict[str, Any]:
+    """The explanation fields of a vacancy or candidate match (same shape as an occupation match)."""
+    full = occupation_match_dict(m)
+    return {
+        k: full[k] for k in ("rank", "score", "parts", "summary", "productive", "shortage", "surplus", "background")
+    }
+
+
+def vacancy_match_response(reply: pb.MatchVacanciesResponse) -> dict[str, Any]:
+    items = []
+    for m in reply.matches:
+        v = m.vacancy
+        vacancy = {
+            "vacancy_id": v.vacancy_id,
+            "job_board": v.job_board or None,
+            "external_id": v.external_id or None,
+            "title": v.title or None,
+            "employer": v.employer or None,
+            "location": v.location or None,
+            "expires_on": v.expires_on or None,
+        }
+        items.append({"vacancy": vacancy, "occupation": _ref(m.occupation), **_explained(m)})
+    return {"bundle_version": reply.bundle_version, "indexed_vacancies": reply.indexed_vacancies, "items": items}
+
+
+def candidate_response(reply: pb.FindCandidatesResponse) -> dict[str, Any]:
+    return {
+        "considered": reply.considered,
+        "items": [{"passport_id": m.passport_id, **_explained(m)} for m in reply.matches],
+    }

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from overstap.matcher.v1 import matcher_pb2 as pb
 from overstap.matcher.v1 import matcher_pb2_grpc as pb_grpc
-from overstap_common.principal import InvalidPrincipal, decode_principal
+from overstap_common.principal import InvalidPrincipal, Principal, decode_principal
 
 from overstap_matcher.domain.labels import LabelBook
-from overstap_matcher.domain.model import Evidence, Match, OfferedSkill
+from overstap_matcher.domain.model import CandidateMatch, Evidence, Match, OfferedSkill, VacancyMatch
 from overstap_matcher.domain.paskamer import ProfileMatch, SkillGap
-from overstap_matcher.domain.service import InvalidQuery, OccupationMatcher, OccupationQuery
+from overstap_matcher.domain.person import person_with_history
+from overstap_matcher.domain.service import MAX_LIMIT, InvalidQuery, OccupationMatcher, OccupationQuery
 from overstap_matcher.domain.summary import summarize, summarize_profile
+from overstap_matcher.domain.vacancies import VacancyFilters
+from overstap_matcher.feeds.candidates import CandidateSearch
+from overstap_matcher.feeds.vacancies import VacancyFeed, VacancyInfo
 
 LANGUAGES = ("nl", "en")
 EVIDENCE_IN = {
@@ -66,14 +72,13 @@ class MatchConverter:
             self._refs[concept_id] = cached
         return cached
 
-    def match(self, m: Match) -> pb.OccupationMatch:
-        return pb.OccupationMatch(
-            occupation=self.ref(m.occupation_id),
-            isco_code=self.isco_codes.get(m.occupation_id, ""),
-            rank=m.rank,
-            score=m.score,
-            parts=[pb.ScorePart(name=name, value=value) for name, value in m.parts.items()],
-            productive=[
+    def explanation(self, m: Match | VacancyMatch | CandidateMatch, target: str) -> dict[str, Any]:
+        """The fields every explained result shares: parts, productive, shortage, surplus, background, summary."""
+        return {
+            "score": m.score,
+            "rank": m.rank,
+            "parts": [pb.ScorePart(name=name, value=value) for name, value in m.parts.items()],
+            "productive": [
                 pb.ProductiveSkill(
                     skill=self.ref(p.skill_id),
                     relation=p.relation,
@@ -84,7 +89,7 @@ class MatchConverter:
                 )
                 for p in m.productive
             ],
-            shortage=[
+            "shortage": [
                 pb.ShortageSkill(
                     skill=self.ref(s.skill_id),
                     relation=s.relation,
@@ -97,10 +102,34 @@ class MatchConverter:
                 )
                 for s in m.shortage
             ],
-            surplus=[self.ref(s) for s in m.surplus],
-            background=self.background(m),
-            summary=summarize(m, self.labels, self.language),
+            "surplus": [self.ref(s) for s in m.surplus],
+            "background": self.background(m),
+            "summary": summarize(m, self.labels, self.language, target),
+        }
+
+    def match(self, m: Match) -> pb.OccupationMatch:
+        return pb.OccupationMatch(
+            occupation=self.ref(m.occupation_id),
+            isco_code=self.isco_codes.get(m.occupation_id, ""),
+            **self.explanation(m, "occupation"),
         )
+
+    def vacancy_match(self, m: VacancyMatch, info: VacancyInfo | None) -> pb.VacancyMatch:
+        vacancy = pb.VacancyRef(vacancy_id=m.vacancy_id)
+        if info is not None:
+            vacancy = pb.VacancyRef(
+                vacancy_id=m.vacancy_id,
+                job_board=info.job_board,
+                external_id=info.external_id,
+                title=info.title,
+                employer=info.employer,
+                location=info.location,
+                expires_on=info.expires_on,
+            )
+        return pb.VacancyMatch(vacancy=vacancy, occupation=self.ref(m.occupation_id), **self.explanation(m, "vacancy"))
+
+    def candidate_match(self, m: CandidateMatch) -> pb.CandidateMatch:
+        return pb.CandidateMatch(passport_id=m.candidate_id, **self.explanation(m, "candidate"))
 
     def gap(self, g: SkillGap) -> pb.OnetSkillGap:
         return pb.OnetSkillGap(
@@ -125,7 +154,7 @@ class MatchConverter:
             summary=summarize_profile(m, self.labels, self.language),
         )
 
-    def background(self, m: Match) -> pb.Background | None:
+    def background(self, m: Match | VacancyMatch | CandidateMatch) -> pb.Background | None:
         b = m.background
         if b is None:
             return None
@@ -145,8 +174,17 @@ class MatchConverter:
 
 
 class MatcherServicer(pb_grpc.MatcherServiceServicer):
-    def __init__(self, matcher: OccupationMatcher, principal_key: str, principal_max_age: float = 300) -> None:
+    def __init__(
+        self,
+        matcher: OccupationMatcher,
+        principal_key: str,
+        principal_max_age: float = 300,
+        vacancies: VacancyFeed | None = None,
+        candidates: CandidateSearch | None = None,
+    ) -> None:
         self.matcher = matcher
+        self.vacancies = vacancies
+        self.candidates = candidates
         self._key = principal_key
         self._max_age = principal_max_age
         self._converters: dict[str, MatchConverter] = {}  # per language; each caches its concept references
@@ -158,11 +196,74 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
             self._converters[language] = converter
         return converter
 
-    async def _authenticate(self, context: grpc.aio.ServicerContext) -> None:
+    async def _authenticate(self, context: grpc.aio.ServicerContext) -> Principal:
         try:
-            decode_principal(context.invocation_metadata(), self._key, max_age=self._max_age)
+            return decode_principal(context.invocation_metadata(), self._key, max_age=self._max_age)
         except InvalidPrincipal as exc:
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+            raise
+
+    async def MatchVacancies(
+        self, request: pb.MatchVacanciesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.MatchVacanciesResponse:
+        await self._authenticate(context)
+        if self.vacancies is None:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "this matcher has no vacancy feed")
+        language = request.language or "nl"
+        feed = self.vacancies
+        try:
+            _check_language(language)
+            query = OccupationQuery(
+                skills=query_from_pb(pb.MatchOccupationsRequest(skills=request.skills)).skills,
+                occupations=list(request.occupations),
+                isco_major_groups=frozenset(request.filters.isco_major_groups),
+                min_score=request.filters.min_score,
+                limit=request.limit or 20,
+            )
+            self.matcher.validate(query)
+            person = person_with_history(self.matcher.index, query.skills, query.occupations)
+            filters = VacancyFilters(
+                min_score=query.min_score,
+                isco_major_groups=query.isco_major_groups or None,
+                excluded=feed.expired_ids(),
+            )
+            ranking = feed.index.rank(person, k=query.limit, filters=filters)
+        except InvalidQuery as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        converter = self._converter(language)
+        return pb.MatchVacanciesResponse(
+            matches=[converter.vacancy_match(m, feed.info.get(m.vacancy_id)) for m in ranking.matches],
+            indexed_vacancies=len(feed.index),
+            bundle_version=self.matcher.version,
+        )
+
+    async def FindCandidates(
+        self, request: pb.FindCandidatesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.FindCandidatesResponse:
+        caller = await self._authenticate(context)
+        if self.vacancies is None or self.candidates is None:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "this matcher has no vacancy or passport feed")
+        language = request.language or "nl"
+        try:
+            _check_language(language)
+            if not 1 <= (request.limit or 20) <= MAX_LIMIT or not 0 <= request.min_score <= 1:
+                raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}, min_score between 0 and 1")
+        except InvalidQuery as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        if not caller.organisation or not caller.has_scope("passport:candidates"):
+            await context.abort(
+                grpc.StatusCode.PERMISSION_DENIED,
+                "candidate search needs an organisation with scope passport:candidates",
+            )
+        info = self.vacancies.info.get(request.vacancy_id)
+        vacancy = self.vacancies.index.get(request.vacancy_id)
+        if info is None or vacancy is None or info.job_board != caller.organisation:
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"no vacancy {request.vacancy_id} of yours is indexed")
+        ranking, considered = await self.candidates.rank(caller, vacancy, request.limit or 20, request.min_score)
+        converter = self._converter(language)
+        return pb.FindCandidatesResponse(
+            matches=[converter.candidate_match(m) for m in ranking.matches], considered=considered
+        )
 
     async def MatchOnetProfile(
         self, request: pb.MatchOnetProfileRequest, context: grpc.aio.ServicerContext

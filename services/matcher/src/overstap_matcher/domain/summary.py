@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from overstap_matcher.domain.labels import LabelBook
-from overstap_matcher.domain.model import ESSENTIAL, Match
+from overstap_matcher.domain.model import ESSENTIAL, CandidateMatch, Match, VacancyMatch
 from overstap_matcher.domain.paskamer import ProfileMatch
 
 MAX_NAMED = 3
@@ -16,7 +16,15 @@ def _join(items: list[str], language: str) -> str:
     return ", ".join(items[:-1]) + conjunction + items[-1]
 
 
-def summarize(match: Match, labels: LabelBook, language: str) -> str:
+TARGET_WORDS = {
+    "nl": {"occupation": "dit beroep", "vacancy": "deze vacature", "candidate": "deze vacature"},
+    "en": {"occupation": "this occupation", "vacancy": "this vacancy", "candidate": "this vacancy"},
+}
+
+
+def summarize(
+    match: Match | VacancyMatch | CandidateMatch, labels: LabelBook, language: str, target: str = "occupation"
+) -> str:
     essential_total = sum(1 for p in match.productive if p.relation == ESSENTIAL) + sum(
         1 for s in match.shortage if s.relation == ESSENTIAL
     )
@@ -25,14 +33,17 @@ def summarize(match: Match, labels: LabelBook, language: str) -> str:
     origin = None
     if match.background is not None and match.background.proximity > 0:
         origin = labels.label(match.background.origin_id, language).text
+    what = TARGET_WORDS["nl" if language == "nl" else "en"][target]
+    if target == "candidate":
+        return _candidate_summary(essential_met, essential_total, missing, what, language)
     if language == "nl":
-        parts = [f"U heeft {essential_met} van de {essential_total} essentiële vaardigheden voor dit beroep."]
+        parts = [f"U heeft {essential_met} van de {essential_total} essentiële vaardigheden voor {what}."]
         if missing:
             parts.append(f"Nog te ontwikkelen: {_join(missing, language)}.")
         if origin:
-            parts.append(f"Het beroep ligt dicht bij uw ervaring als {origin}.")
+            parts.append(f"Dit ligt dicht bij uw ervaring als {origin}.")
         return " ".join(parts)
-    parts = [f"You have {essential_met} of the {essential_total} essential skills of this occupation."]
+    parts = [f"You have {essential_met} of the {essential_total} essential skills of {what}."]
     if missing:
         parts.append(f"Still to develop: {_join(missing, language)}.")
     if origin:
@@ -49,3 +60,11 @@ def summarize_profile(match: ProfileMatch, labels: LabelBook, language: str) -> 
         return text + (f" Grootste tekorten: {_join(gaps, language)}." if gaps else " U heeft geen tekorten.")
     text = f"Your skills profile fits this occupation for {percent}%."
     return text + (f" Largest gaps: {_join(gaps, language)}." if gaps else " You have no gaps.")
+
+
+def _candidate_summary(met: int, total: int, missing: list[str], what: str, language: str) -> str:
+    if language == "nl":
+        text = f"De kandidaat heeft {met} van de {total} vereiste vaardigheden voor {what}."
+        return text + (f" Ontbreekt: {_join(missing, language)}." if missing else "")
+    text = f"The candidate has {met} of the {total} required skills of {what}."
+    return text + (f" Missing: {_join(missing, language)}." if missing else "")

@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
+import asyncpg
 import grpc
 from overstap.passport.v1 import passport_pb2 as pb
 from overstap.passport.v1 import passport_pb2_grpc as pb_grpc
@@ -45,7 +46,7 @@ def status_for(exc: BaseException) -> tuple[grpc.StatusCode, str] | None:
         return STATUS.get(type(exc), grpc.StatusCode.INVALID_ARGUMENT), str(exc)
     if isinstance(exc, DataKeyMissing):
         return grpc.StatusCode.NOT_FOUND, "the passport has been erased"
-    if isinstance(exc, IntegrityError):
+    if isinstance(exc, IntegrityError | asyncpg.IntegrityConstraintViolationError):
         return (
             grpc.StatusCode.ABORTED,
             "a concurrent change conflicted with this one; read the passport again and retry",
@@ -60,7 +61,10 @@ def handled(method: Handler[Request, Response]) -> Handler[Request, Response]:
     async def wrapper(self: Any, request: Request, context: grpc.aio.ServicerContext) -> Response:
         try:
             return await method(self, request, context)
-        except (errors.PassportError, DataKeyMissing, IntegrityError, OperationalError) as exc:
+        except (
+            errors.PassportError, DataKeyMissing, IntegrityError, OperationalError,
+            asyncpg.IntegrityConstraintViolationError,
+        ) as exc:  # fmt: skip
             mapped = status_for(exc)
             if mapped is None:
                 raise
@@ -96,10 +100,9 @@ class PassportServicer(pb_grpc.PassportServiceServicer):
 
     @handled
     async def GetPassport(self, request: pb.GetPassportRequest, context: Any) -> pb.GetPassportResponse:
-        passport = await self.service.render_passport(
-            self._principal(context), request.passport_id, request.purpose, convert.passport_pb
+        return await self.service.render_passport(
+            self._principal(context), request.passport_id, request.purpose, convert.get_passport_response
         )
-        return pb.GetPassportResponse(passport=passport)
 
     @handled
     async def UpdatePassport(self, request: pb.UpdatePassportRequest, context: Any) -> pb.UpdatePassportResponse:

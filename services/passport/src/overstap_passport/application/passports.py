@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -39,11 +39,14 @@ from overstap_passport.domain.errors import (
     FailedPrecondition,
     InvalidInput,
     NotFound,
+    StaleVersion,
 )
 from overstap_passport.domain.evidence import EDUCATION_EVIDENCE_TYPE, EvidenceKind, EvidenceType, kind_of
 from overstap_passport.domain.model import (
+    Actor,
     Contact,
     EducationRecord,
+    EvidenceRecord,
     Language,
     PassportRecord,
     PassportView,
@@ -54,7 +57,9 @@ from overstap_passport.domain.model import (
 )
 from overstap_passport.domain.onet import MAX_LEVEL, MIN_LEVEL, ONET_SKILLS, normalise_element_id
 from overstap_passport.domain.validation import PriorStep, ValidationPhase, check_step
+from overstap_passport.storage import pgfast
 from overstap_passport.storage.keystore import KeyStore
+from overstap_passport.storage.pgfast import Change, PassportRows, PgFast, consent_from_tuple, skill_from_snapshot
 from overstap_passport.storage.repositories import StoredPassport
 from overstap_passport.storage.unit_of_work import UnitOfWork
 
@@ -99,6 +104,7 @@ class SkillSetRecord:
     passport_id: str
     version: int
     skills: list[tuple[str, int, int, bool]]  # uri, best kind, validation level, unconfirmed
+    occupation_uris: list[str] = field(default_factory=list)  # ESCO occupations of the work history
 
 
 @dataclass(slots=True)
@@ -119,7 +125,9 @@ class _ValidEvidence:
 
 
 class _KeyCache:
-    """Unwrapped data keys for a short time; erasure evicts. Keeps the read path to the passport database."""
+    """Unwrapped data keys for a short time (``ttl`` seconds, at most ``size`` of them, least recently used out
+    first); erasure evicts. Keeps reads and writes to the passport database: the key store is asked once a minute
+    per active person at most. ``ttl`` 0 turns it off."""
 
     def __init__(self, ttl: float = 60.0, size: int = 10_000) -> None:
         self.ttl, self.size = ttl, size
@@ -130,12 +138,22 @@ class _KeyCache:
         if item is None or item[0] < time.monotonic():
             self._items.pop(passport_id, None)
             return None
+        self._items.move_to_end(passport_id)
         return item[1]
 
     def put(self, key: DataKey) -> None:
+        if self.ttl <= 0 or self.size <= 0:
+            return
         self._items[key.passport_id] = (time.monotonic() + self.ttl, key)
-        if len(self._items) > self.size:
+        self._items.move_to_end(key.passport_id)
+        while len(self._items) > self.size:
             self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, passport_id: str) -> bool:
+        return self.get(passport_id) is not None
 
     def evict(self, passport_id: str) -> None:
         self._items.pop(passport_id, None)
@@ -157,6 +175,15 @@ class _ViewCache:
             return None
         self._items.move_to_end(passport_id)
         return entries.get(key)
+
+    def version_of(self, passport_id: str, rest: tuple[Any, ...]) -> int | None:
+        """The version of the cached view of ``passport_id`` whose key ends with ``rest`` (parts, owner, render)."""
+        entries = self._items.get(passport_id) if self.size else None
+        if entries:
+            for key in entries:
+                if key[1:] == rest:
+                    return key[0]
+        return None
 
     def put(self, passport_id: str, key: tuple[Any, ...], value: Any) -> None:
         if not self.size:
@@ -183,14 +210,19 @@ class PassportService:
         signing_key: SigningKey,
         clock: Clock = utcnow,
         view_cache_size: int = 256,
+        fast: PgFast | None = None,
+        key_cache_seconds: float = 60.0,
+        key_cache_size: int = 10_000,
     ) -> None:
         self._uow = uow_factory
         self._views = _ViewCache(view_cache_size)
+        # PostgreSQL hot paths (reads, evidence, skills, passport updates); None: the repositories for everything.
+        self._fast = fast
         self.keystore = keystore
         self.taxonomy = taxonomy
         self.signing_key = signing_key
         self.clock = clock
-        self._keys = _KeyCache()
+        self._keys = _KeyCache(key_cache_seconds, key_cache_size)
 
     # --- plumbing ------------------------------------------------------------------------------------------
 
@@ -244,10 +276,31 @@ class PassportService:
         owner = await uow.passports.owner_of(passport_id)
         if owner is None:
             raise NotFound(f"no passport {passport_id!r}")
+
+        async def consents(candidate: Purpose) -> list[ConsentRecord]:
+            return await uow.consents.for_party(passport_id, principal.party, candidate)
+
+        access, reason = await self._decide(principal, owner, rule, action, now, purpose, consents)
+        if access is not None:
+            return access
+        await self._refuse(uow, principal, passport_id, rule, action, now, purpose, reason)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _decide(
+        self,
+        principal: Principal,
+        owner: str,
+        rule: Rule,
+        action: str,
+        now: datetime,
+        purpose: str,
+        consents: Callable[[Purpose], Awaitable[list[ConsentRecord]]],
+    ) -> tuple[Access | None, str]:
+        """The access ``principal`` has to a passport owned by ``owner`` under ``rule``, or None and the reason."""
         if acl.is_owner(principal, owner):
             if not principal.has_scope(rule.scope):
                 raise AccessDenied(f"missing scope {rule.scope}")
-            return Access.as_owner()
+            return Access.as_owner(), ""
         reason = ""
         if not principal.has_scope(rule.scope):
             reason = f"missing scope {rule.scope}"
@@ -264,16 +317,37 @@ class PassportService:
                     )
                 purposes = (requested,)
             for candidate in purposes:
-                consents = await uow.consents.for_party(passport_id, principal.party, candidate)
-                decision = evaluate(consents, principal.party, candidate, now, rule.needs)
+                decision = evaluate(await consents(candidate), principal.party, candidate, now, rule.needs)
                 if decision.allowed:
-                    return Access(False, decision.parts, candidate.value, decision.consent_id)
+                    return Access(False, decision.parts, candidate.value, decision.consent_id), ""
                 reason = decision.reason
-        await self._audit(
-            uow, passport_id, principal, action, now, details={"reason": reason}, outcome="denied",
-            purpose=purpose or ",".join(p.value for p in rule.purposes),
-        )  # fmt: skip
-        await uow.commit()
+        return None, reason
+
+    async def _refuse(
+        self,
+        uow: UnitOfWork | None,
+        principal: Principal,
+        passport_id: str,
+        rule: Rule,
+        action: str,
+        now: datetime,
+        purpose: str,
+        reason: str,
+    ) -> None:
+        """Audit a refused access (committed, on ``uow`` or a unit of work of its own), then raise AccessDenied."""
+
+        async def record(work: UnitOfWork) -> None:
+            await self._audit(
+                work, passport_id, principal, action, now, details={"reason": reason}, outcome="denied",
+                purpose=purpose or ",".join(p.value for p in rule.purposes),
+            )  # fmt: skip
+            await work.commit()
+
+        if uow is not None:
+            await record(uow)
+        else:
+            async with self._uow() as own:
+                await record(own)
         raise AccessDenied(f"{action} refused: {reason}")
 
     async def _resolve_id(self, uow: UnitOfWork, principal: Principal, passport_id: str) -> str:
@@ -365,6 +439,13 @@ class PassportService:
     ) -> Any:
         """The caller's view of a passport, passed through ``render`` (e.g. to protobuf); rendered views are cached
         by version, so a repeated read costs one query (plus the audit entry for anyone but the owner)."""
+        if self._fast is not None:
+            return await self._fast_render(principal, passport_id, purpose, render)
+        return await self._locked_render(principal, passport_id, purpose, render)
+
+    async def _locked_render(
+        self, principal: Principal, passport_id: str, purpose: str, render: Callable[[PassportView], Any]
+    ) -> Any:
         now = self._now()
         async with self._uow() as uow:
             pid = await self._resolve_id(uow, principal, passport_id)
@@ -421,10 +502,13 @@ class PassportService:
         if "wishes" in fields or "languages" in fields:
             needs.add(Part.WISHES)
         now = self._now()
+        rule = acl.rule(acl.WRITE, (Purpose.COACHING,), *needs)
+        if self._fast is not None:
+            done = await self._fast_update_passport(principal, pid, expected, rule, fields, values, valid_contact, now)
+            if done is not None:
+                return done
         async with self._uow() as uow:
-            access = await self._authorize(
-                uow, principal, pid, acl.rule(acl.WRITE, (Purpose.COACHING,), *needs), "passport.update", now
-            )
+            access = await self._authorize(uow, principal, pid, rule, "passport.update", now)
             if valid_contact is not None:
                 values["contact_ct"] = _encrypt_contact(await self._key(pid), valid_contact)
             await uow.passports.bump_version(pid, expected, now, **values)
@@ -438,6 +522,274 @@ class PassportService:
             if stored is None:
                 raise NotFound(f"no passport {pid!r}")
             return await self._view(uow, stored, access)
+
+    # --- PostgreSQL hot paths (see storage.pgfast): one statement per read, two per write ----------------------
+
+    def _candidate_owner(self, principal: Principal) -> str | None:
+        return principal.subject if principal.role == acl.OWNER_ROLE else None
+
+    async def _fast_access(
+        self,
+        principal: Principal,
+        pid: str,
+        owner: str,
+        rule: Rule,
+        action: str,
+        now: datetime,
+        purpose: str,
+        prefetched: Sequence[ConsentRecord],
+    ) -> Access:
+        """:meth:`_authorize` on a snapshot: consents were fetched with it; a refusal is audited as usual."""
+
+        async def consents(candidate: Purpose) -> list[ConsentRecord]:
+            return [c for c in prefetched if c.purpose is candidate]
+
+        access, reason = await self._decide(principal, owner, rule, action, now, purpose, consents)
+        if access is None:
+            await self._refuse(None, principal, pid, rule, action, now, purpose, reason)
+        assert access is not None
+        return access
+
+    @staticmethod
+    def _audit_row(
+        pid: str, head: tuple[int, str], principal: Principal, action: str, now: datetime, access: Access,
+        details: dict[str, Any], purpose: str = "",
+    ) -> AuditRecord:  # fmt: skip
+        seq, digest = head
+        return chain_next(
+            pid, seq, digest if seq else GENESIS_HASH, now, principal.subject, principal.organisation or "",
+            principal.role, action, purpose or access.purpose, "allowed", access.consent_id, details,
+        )  # fmt: skip
+
+    def _change(
+        self, pid: str, snapshot: Any, record: AuditRecord, now: datetime, *, bump: bool = True, **extra: Any
+    ) -> Change:
+        return Change(
+            pid, int(snapshot["version"]), int(snapshot["audit_head_seq"]), record.seq, record.hash,
+            [_audit_tuple(record)], bump, now, **extra,
+        )  # fmt: skip
+
+    async def _fast_view(self, rows: PassportRows, access: Access) -> PassportView:
+        """:meth:`_view` on the rows of one read."""
+        stored = rows.passport
+        assert stored is not None
+        parts = access.parts
+        needs_key = Part.EVIDENCE in parts or (Part.CONTACT in parts and stored.contact_ct is not None)
+        key = await self._key(stored.id) if needs_key else None
+        decrypt = key.decrypt_text if key else None
+        view = PassportView(await self._record(stored, key, parts), parts, access.owner)
+        if Part.SKILLS in parts:
+            view.skills = rows.skills(decrypt, with_evidence=Part.EVIDENCE in parts)
+        if Part.EVIDENCE in parts:
+            view.work_history = rows.work_history()
+            view.education = rows.education(decrypt)
+            _count_derived(view.skills, view.work_history)
+        return view
+
+    async def _fast_render(
+        self, principal: Principal, passport_id: str, purpose: str, render: Callable[[PassportView], Any]
+    ) -> Any:
+        now = self._now()
+        pid = inputs.uuid_text(passport_id, "passport_id", "passport") if passport_id else None
+        candidate = self._candidate_owner(principal)
+        if pid is None and candidate is None:
+            raise NotFound("the caller has no passport")
+        owner_rest = (ALL_PARTS, True, render)
+        try:
+            wanted: Purpose | None = parse_purpose(purpose) if purpose else None
+        except InvalidInput:
+            wanted = None  # an owner's read ignores the purpose; anyone else gets the error below
+        for _attempt in range(OPTIMISTIC_TRIES):
+            cached = self._views.version_of(pid, owner_rest) if pid else None
+            rows = PassportRows(
+                await self._fast.read(  # type: ignore[union-attr]
+                    passport_id=pid,
+                    owner_subject=principal.subject,
+                    candidate_owner=candidate,
+                    cached_version=cached,
+                    purposes=[wanted.value] if wanted else None,
+                    party=principal.party,
+                )  # fmt: skip
+            )
+            stored = rows.passport
+            if stored is None:
+                raise NotFound(f"no passport {pid!r}" if pid else "the caller has no passport")
+            pid = stored.id
+            if acl.is_owner(principal, stored.owner_subject):
+                if not principal.has_scope(acl.READ):
+                    raise AccessDenied(f"missing scope {acl.READ}")
+                access = Access.as_owner()
+                key = (stored.version, access.parts, access.owner, render)
+                rendered = self._views.get(pid, key) if cached == stored.version else None
+                if rendered is None:
+                    if cached == stored.version:  # the cached view went in the meantime: read the children
+                        rows = PassportRows(await self._fast.view(pid, pgfast.FULL))  # type: ignore[union-attr]
+                        if rows.passport is None:
+                            raise NotFound(f"no passport {pid!r}")
+                        key = (rows.passport.version, access.parts, access.owner, render)
+                    rendered = render(await self._fast_view(rows, access))
+                    self._views.put(pid, key, rendered)
+                return rendered
+            if not purpose:
+                raise InvalidInput("is required when reading someone else's passport", "purpose")
+            wanted = parse_purpose(purpose)
+            rule = acl.rule(acl.READ, (wanted,))
+            access = await self._fast_access(
+                principal, pid, stored.owner_subject, rule, "passport.read", now, purpose, rows.consents
+            )
+            details = {"parts": sorted(p.label for p in access.parts)}
+            head = (stored.audit_head_seq, stored.audit_head_hash)
+            record = self._audit_row(pid, head, principal, "passport.read", now, access, details)
+            snapshot = {"version": stored.version, "audit_head_seq": stored.audit_head_seq}
+            if await self._fast.apply(self._change(pid, snapshot, record, now, bump=False)) is None:  # type: ignore[union-attr]
+                continue  # the passport or its trail moved: decide again on a new snapshot
+            mode = pgfast.FULL if Part.EVIDENCE in access.parts else pgfast.SKILLS_ONLY
+            if Part.SKILLS not in access.parts:
+                mode = pgfast.NO_CHILDREN
+            key = (stored.version, access.parts, access.owner, render)
+            rendered = self._views.get(pid, key)
+            if rendered is None:
+                rows = PassportRows(await self._fast.view(pid, mode))  # type: ignore[union-attr]
+                if rows.passport is None:
+                    raise NotFound(f"no passport {pid!r}")
+                rendered = render(await self._fast_view(rows, access))
+                self._views.put(pid, (rows.passport.version, access.parts, access.owner, render), rendered)
+            return rendered
+        # Under a stream of changes to this passport: the locked path.
+        return await self._locked_render(principal, passport_id, purpose, render)
+
+    async def _fast_add_evidence(
+        self, principal: Principal, pid: str, uri: str, valid: _ValidEvidence, expected: int | None, now: datetime
+    ) -> tuple[SkillRecord, str, int] | None:
+        rule = acl.EDIT_SKILLS
+        purposes = [p.value for p in rule.purposes]
+        for _attempt in range(OPTIMISTIC_TRIES):
+            snap = await self._fast.skill_snapshot(  # type: ignore[union-attr]
+                pid, self._candidate_owner(principal), uri, purposes, principal.party
+            )
+            if snap is None:
+                raise NotFound(f"no passport {pid!r}")
+            consents = [consent_from_tuple(c) for c in snap["consents"] or ()]
+            owner = snap["owner_subject"]
+            access = await self._fast_access(principal, pid, owner, rule, "evidence.add", now, "", consents)
+            skill_id = snap["skill_id"]
+            if skill_id is None:
+                raise NotFound(f"skill {uri!r} is not in the passport; add it with AddSkills")
+            if len(snap["evidence"]) >= inputs.MAX_EVIDENCE_PER_SKILL:
+                raise InvalidInput(
+                    f"a skill holds at most {inputs.MAX_EVIDENCE_PER_SKILL} pieces of evidence", "evidence"
+                )
+            _check_version(expected, snap["version"])
+            key = await self._key(pid)
+            row = _evidence_row(pid, skill_id, valid, principal, now, key if valid.reference else None)
+            details = {"skill": uri, "evidence": row["id"], "type": valid.type.value}
+            record = self._audit_row(pid, _head(snap), principal, "evidence.add", now, access, details)
+            change = self._change(pid, snap, record, now, inserts={"evidence": [_evidence_tuple(row)]})
+            version = await self._fast.apply(change)  # type: ignore[union-attr]
+            if version is None:
+                continue
+            skill = skill_from_snapshot(snap, key.decrypt_text)
+            skill.evidence.append(_evidence_record(row, valid.reference))
+            skill.evidence.sort(key=_added_key)
+            return skill, row["id"], version
+        return None
+
+    async def _fast_add_skills(
+        self,
+        principal: Principal,
+        pid: str,
+        expected: int | None,
+        valid: dict[str, list[_ValidEvidence]],
+        fields: dict[str, str],
+        now: datetime,
+    ) -> tuple[list[SkillRecord], int] | None:
+        rule = acl.EDIT_SKILLS
+        purposes = [p.value for p in rule.purposes]
+        concepts = None
+        for _attempt in range(OPTIMISTIC_TRIES):
+            snap = await self._fast.skills_snapshot(  # type: ignore[union-attr]
+                pid, self._candidate_owner(principal), list(valid), purposes, principal.party
+            )
+            if snap is None:
+                raise NotFound(f"no passport {pid!r}")
+            consents = [consent_from_tuple(c) for c in snap["consents"] or ()]
+            owner = snap["owner_subject"]
+            access = await self._fast_access(principal, pid, owner, rule, "skill.add", now, "", consents)
+            if concepts is None:
+                concepts = await self.taxonomy.skills(valid, fields)
+            existing = set(snap["existing"])
+            if existing:
+                uri = next(u for u in valid if u in existing)
+                raise AlreadyExists(f"{fields[uri]}: {uri!r} is already in the passport; add evidence to it instead")
+            if int(snap["skill_count"]) + len(valid) > inputs.MAX_SKILLS_PER_PASSPORT:
+                raise InvalidInput(f"a passport holds at most {inputs.MAX_SKILLS_PER_PASSPORT} skills", "skills")
+            _check_version(expected, snap["version"])
+            key = await self._key(pid) if any(e.reference for ev in valid.values() for e in ev) else None
+            skill_rows, evidence_rows, added = [], [], []
+            for uri, evidence in valid.items():
+                skill_id = str(uuid.uuid4())
+                skill_row = _skill_row(skill_id, pid, uri, concepts[uri].label, now)
+                skill_rows.append(skill_row)
+                skill = SkillRecord(skill_id, uri, skill_row["label"], now)
+                for piece in evidence:
+                    row = _evidence_row(pid, skill_id, piece, principal, now, key)
+                    evidence_rows.append(row)
+                    skill.evidence.append(_evidence_record(row, piece.reference if key else ""))
+                skill.evidence.sort(key=_added_key)
+                added.append(skill)
+            details = {"skills": list(valid), "evidence": len(evidence_rows)}
+            record = self._audit_row(pid, _head(snap), principal, "skill.add", now, access, details)
+            change = self._change(
+                pid, snap, record, now,
+                inserts={
+                    "skills": [tuple(r[c] for c, _ in pgfast.SKILL_COLUMNS) for r in skill_rows],
+                    "evidence": [_evidence_tuple(r) for r in evidence_rows],
+                },
+            )  # fmt: skip
+            version = await self._fast.apply(change)  # type: ignore[union-attr]
+            if version is None:
+                continue
+            added.sort(key=_added_key)
+            return added, version
+        return None
+
+    async def _fast_update_passport(
+        self,
+        principal: Principal,
+        pid: str,
+        expected: int | None,
+        rule: Rule,
+        fields: list[str],
+        values: dict[str, Any],
+        contact: Contact | None,
+        now: datetime,
+    ) -> PassportView | None:
+        purposes = [p.value for p in rule.purposes]
+        for _attempt in range(OPTIMISTIC_TRIES):
+            snap = await self._fast.passport_snapshot(  # type: ignore[union-attr]
+                pid, self._candidate_owner(principal), purposes, principal.party
+            )
+            if snap is None:
+                raise NotFound(f"no passport {pid!r}")
+            consents = [consent_from_tuple(c) for c in snap["consents"] or ()]
+            access = await self._fast_access(
+                principal, pid, snap["owner_subject"], rule, "passport.update", now, "", consents
+            )
+            _check_version(expected, snap["version"])
+            changed = dict(values)
+            if contact is not None:
+                changed["contact_ct"] = _encrypt_contact(await self._key(pid), contact)
+            record = self._audit_row(pid, _head(snap), principal, "passport.update", now, access, {"fields": fields})
+            if await self._fast.apply(self._change(pid, snap, record, now, values=changed)) is None:  # type: ignore[union-attr]
+                continue
+            mode = pgfast.FULL if Part.EVIDENCE in access.parts else pgfast.SKILLS_ONLY
+            if Part.SKILLS not in access.parts:
+                mode = pgfast.NO_CHILDREN
+            rows = PassportRows(await self._fast.view(pid, mode))  # type: ignore[union-attr]
+            if rows.passport is None:
+                raise NotFound(f"no passport {pid!r}")
+            return await self._fast_view(rows, access)
+        return None
 
     # --- skills and evidence ----------------------------------------------------------------------------------
 
@@ -464,6 +816,10 @@ class PassportService:
                 raise InvalidInput(f"at most {inputs.MAX_EVIDENCE_PER_SKILL_INPUT} pieces", f"skills[{i}].evidence")
             valid[uri] = [_valid_evidence(e, f"skills[{i}].evidence[{j}]", today) for j, e in enumerate(skill.evidence)]
             fields[uri] = f"skills[{i}].skill_uri"
+        if self._fast is not None:
+            added = await self._fast_add_skills(principal, pid, expected, valid, fields, now)
+            if added is not None:
+                return added
         async with self._uow() as uow:
             access = await self._authorize(uow, principal, pid, acl.EDIT_SKILLS, "skill.add", now)
             concepts = await self.taxonomy.skills(valid, fields)
@@ -516,6 +872,10 @@ class PassportService:
         expected = inputs.expected_version(expected_version)
         now = self._now()
         valid = _valid_evidence(evidence, "evidence", now.date())
+        if self._fast is not None:
+            done = await self._fast_add_evidence(principal, pid, uri, valid, expected, now)
+            if done is not None:
+                return done
         async with self._uow() as uow:
             access = await self._authorize(uow, principal, pid, acl.EDIT_SKILLS, "evidence.add", now)
             skill_id = (await uow.passports.skill_ids_by_uri(pid, [uri])).get(uri)
@@ -533,9 +893,8 @@ class PassportService:
                 uow, pid, principal, "evidence.add", now, access,
                 {"skill": uri, "evidence": row["id"], "type": valid.type.value},
             )  # fmt: skip
-            skill = (await uow.passports.skills(pid, uris=[uri], decrypt_reference=key.decrypt_text if key else None))[
-                0
-            ]
+            reader = await self._key(pid)  # the skill's other evidence may carry references
+            skill = (await uow.passports.skills(pid, uris=[uri], decrypt_reference=reader.decrypt_text))[0]
             await uow.commit()
         return skill, row["id"], version
 
@@ -1058,10 +1417,14 @@ class PassportService:
             stored = await uow.passports.get(pid)
             assert stored is not None
             skills = (await uow.passports.skill_sets([pid])).get(pid, [])
+            # The work history belongs to the evidence part: the owner, or a consent that covers evidence.
+            occupations = []
+            if access.owner or Part.EVIDENCE in access.parts:
+                occupations = (await uow.passports.work_history_occupations([pid])).get(pid, [])
             if not access.owner:
                 await self._audit(uow, pid, principal, "skillset.read", now, access, {"skills": len(skills)})
                 await uow.commit()
-        return SkillSetRecord(pid, stored.version, skills)
+        return SkillSetRecord(pid, stored.version, skills, occupations)
 
     async def candidate_pages(
         self, principal: Principal, page_size: int, page_token: str, max_passports: int
@@ -1143,6 +1506,44 @@ class PassportService:
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
+
+
+OPTIMISTIC_TRIES = 4  # hot-path attempts on fresh snapshots before the locked path
+
+
+def _check_version(expected: int | None, seen: int) -> None:
+    if expected is not None and expected != seen:
+        raise StaleVersion(expected, int(seen))
+
+
+def _head(snapshot: Any) -> tuple[int, str]:
+    return int(snapshot["audit_head_seq"]), str(snapshot["audit_head_hash"])
+
+
+def _added_key(record: Any) -> tuple[datetime, str]:
+    return record.added_at, record.id
+
+
+def _audit_tuple(r: AuditRecord) -> tuple[Any, ...]:
+    return (
+        r.passport_id, r.seq, r.at, r.actor_subject, r.actor_organisation, r.actor_role, r.action, r.purpose,
+        r.outcome, r.consent_id, r.details_json, r.prev_hash, r.hash,
+    )  # fmt: skip
+
+
+def _evidence_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[c] for c, _ in pgfast.EVIDENCE_COLUMNS)
+
+
+def _evidence_record(row: dict[str, Any], reference: str) -> EvidenceRecord:
+    """The record of an evidence row this request inserts (``reference``: its plaintext)."""
+    return EvidenceRecord(
+        row["id"], row["skill_id"], EvidenceType(row["type"]), EvidenceKind(row["kind"]), row["source"],
+        reference if row["reference_ct"] is not None else "", row["issued_on"], row["valid_until"],
+        Actor(row["added_by_subject"], row["added_by_organisation"] or "", row["added_by_role"] or "person"),
+        row["added_at"], bool(row["derived"]), bool(row["confirmed"]), row["work_history_id"] or "",
+        row["education_id"] or "", row["derived_from"] or "", row["note"] or "",
+    )  # fmt: skip
 
 
 def _same(view: PassportView) -> PassportView:

@@ -310,6 +310,21 @@ class PassportRepository:
     async def insert_work_history(self, values: dict[str, Any]) -> None:
         await self._exec(insert(W).values(**values))
 
+    async def work_history_occupations(self, passport_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Per passport: the distinct ESCO occupation URIs of its work history."""
+        if not passport_ids:
+            return {}
+        rows = await self._exec(
+            select(W.c.passport_id, W.c.esco_occupation_uri)
+            .where(W.c.passport_id.in_(list(passport_ids)))
+            .distinct()
+            .order_by(W.c.passport_id, W.c.esco_occupation_uri)
+        )
+        result: dict[str, list[str]] = defaultdict(list)
+        for pid, uri in rows:
+            result[pid].append(uri)
+        return dict(result)
+
     async def work_history_count(self, passport_id: str) -> int:
         return int(
             (await self._exec(select(func.count()).select_from(W).where(W.c.passport_id == passport_id))).scalar()

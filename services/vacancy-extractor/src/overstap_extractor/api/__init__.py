@@ -1,0 +1,1 @@
+"""The gRPC face of the vacancy service: the servicer and the protobuf conversions."""

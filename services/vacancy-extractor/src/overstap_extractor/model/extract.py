@@ -1,0 +1,187 @@
+"""Ad mode: split an ad into sentences, rank skills per sentence, keep the confident ones, locate the span
+that matched best, mark required vs. nice-to-have, and aggregate per skill over the ad."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from overstap_extractor.model.ranker import SkillRanker
+from overstap_extractor.model.spans import (
+    Requirement,
+    Span,
+    is_header,
+    requirement_of,
+    section_after,
+    split_sentences,
+    word_spans,
+)
+from overstap_extractor.model.text import STOP, guess_language, normalize, stem
+
+DEFAULT_THRESHOLD = 0.5
+MAX_WINDOW = 6
+
+
+@dataclass(frozen=True, slots=True)
+class SkillHit:
+    skill_id: str
+    label: str
+    confidence: float  # the logistic model's probability that the skill is meant by the sentence
+    span: Span  # best-matching n-gram window, or the whole sentence when no label word occurs in it
+    sentence: Span
+    requirement: Requirement
+
+
+@dataclass(slots=True)
+class SentenceResult:
+    sentence: Span
+    text: str
+    requirement: Requirement
+    hits: list[SkillHit] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AdSkill:
+    skill_id: str
+    label: str
+    confidence: float  # max over its mentions
+    requirement: Requirement  # required when any mention is required
+    mentions: tuple[SkillHit, ...]
+
+
+@dataclass(slots=True)
+class AdResult:
+    language: str
+    sentences: list[SentenceResult]
+    skills: list[AdSkill]
+
+
+class SpanLocator:
+    """Finds the token window of a sentence closest (word TF-IDF cosine) to any label of a skill.
+
+    Only windows that start and end on a token sharing a stem with the skill's labels are scored."""
+
+    def __init__(self, ranker: SkillRanker) -> None:
+        self._langs = {}
+        for language, li in ranker.space.index.languages.items():
+            rows = li.label_word.T.tocsr()  # (n_labels, V)
+            order = np.argsort(li.label_skill, kind="stable")
+            bounds = np.searchsorted(li.label_skill[order], np.arange(ranker.space.index.n_skills + 1))
+            self._langs[language] = (li.word, rows, order, bounds)
+
+    def _label_rows(self, language: str, skill: int) -> sp.csr_matrix:
+        _, rows, order, bounds = self._langs[language]
+        return rows[order[bounds[skill] : bounds[skill + 1]]]
+
+    def _stems(self, text: str, tokens: list[Span], language: str) -> list[str | None]:
+        stop = STOP[language]
+        return [None if (t := normalize(s.of(text))) in stop else stem(t, language) for s in tokens]
+
+    def _vectors(self, stems: list[str | None], wins: list[tuple[int, int]], language: str) -> sp.csr_matrix:
+        vec = self._langs[language][0]
+        vocab, idf = vec.vocabulary_, vec.idf_
+        indptr, indices, data = [0], [], []
+        for i, j in wins:
+            feats = [s for s in stems[i:j] if s]
+            feats += [f"{a} {b}" for a, b in zip(feats, feats[1:], strict=False)]
+            cols = sorted({vocab[f] for f in feats if f in vocab})
+            indices.extend(cols)
+            data.extend(idf[c] for c in cols)
+            indptr.append(len(indices))
+        m = sp.csr_matrix((np.asarray(data, np.float32), indices, indptr), shape=(len(wins), len(vocab)))
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        return sp.diags(1.0 / np.maximum(norms, 1e-9)).astype(np.float32) @ m
+
+    def _best_window(self, stems: list[str | None], labels: sp.csr_matrix, language: str) -> tuple[int, int] | None:
+        vocab = self._langs[language][0].vocabulary_
+        terms = set(labels.indices.tolist())
+        hits = [i for i, s in enumerate(stems) if s is not None and vocab.get(s, -1) in terms]
+        wins = [(i, j + 1) for i in hits for j in hits if 0 <= j - i < MAX_WINDOW]
+        if not wins:
+            return None
+        sims = (self._vectors(stems, wins, language) @ labels.T).toarray().max(axis=1)
+        lengths = np.asarray([j - i for i, j in wins], np.float64)
+        # ties (stop words and unknown words add nothing) go to the shortest window
+        return wins[int(np.argmax(sims - 1e-4 * lengths))]
+
+    def locate(self, text: str, sentence: Span, language: str, skills: Sequence[int]) -> list[Span]:
+        """Best window per skill (the sentence itself when no label word occurs in it)."""
+        tokens = word_spans(text, sentence)
+        stems = self._stems(text, tokens, language)
+        out = []
+        for skill in skills:
+            labels = self._label_rows(language, skill)
+            best = self._best_window(stems, labels, language) if tokens and labels.shape[0] else None
+            out.append(sentence if best is None else Span(tokens[best[0]].start, tokens[best[1] - 1].end))
+        return out
+
+
+class AdExtractor:
+    """Skills of a whole ad, per sentence, with confidence, span and requirement."""
+
+    def __init__(self, ranker: SkillRanker, threshold: float | None = None, top_k: int = 5) -> None:
+        self.ranker = ranker
+        self.threshold = threshold  # None: the calibrated per-language threshold of the model
+        self.top_k = top_k
+        self.spans = SpanLocator(ranker)
+
+    def threshold_for(self, language: str) -> float:
+        if self.threshold is not None:
+            return self.threshold
+        calibrated = self.ranker.meta.get("thresholds", {})
+        return float(calibrated.get(language, DEFAULT_THRESHOLD)) if isinstance(calibrated, dict) else DEFAULT_THRESHOLD
+
+    def sentence_hits(self, logits: np.ndarray, language: str) -> list[tuple[int, float]]:
+        k = min(self.top_k, len(logits) - 1)
+        top = np.argpartition(-logits, k)[:k]
+        probs = 1.0 / (1.0 + np.exp(-logits[top].astype(np.float64)))
+        threshold = self.threshold_for(language)
+        return sorted(((int(s), float(p)) for s, p in zip(top, probs, strict=True) if p >= threshold),
+                      key=lambda x: -x[1])
+
+    def extract(self, text: str, language: str | None = None) -> AdResult:
+        language = language or guess_language(text)
+        sentences = split_sentences(text)
+        results = self._requirements(text, sentences)
+        if sentences:
+            logits = self.ranker.score([s.text for s in results], [language] * len(results))
+            for res, row in zip(results, logits, strict=True):
+                self._fill(text, res, row, language)
+        return AdResult(language, results, aggregate(results))
+
+    def _requirements(self, text: str, sentences: list[Span]) -> list[SentenceResult]:
+        section: Requirement | None = None
+        out = []
+        for s in sentences:
+            seg = s.of(text)
+            if is_header(seg):
+                section = section_after(seg, section)
+            out.append(SentenceResult(s, seg, requirement_of(seg, section)))
+        return out
+
+    def _fill(self, text: str, res: SentenceResult, logits: np.ndarray, language: str) -> None:
+        if is_header(res.text):  # "What we ask:" sets the section, it names no skill
+            return
+        hits = self.sentence_hits(logits, language)
+        spans = self.spans.locate(text, res.sentence, language, [s for s, _ in hits])
+        labels = self.ranker.preferred
+        for (skill, prob), span in zip(hits, spans, strict=True):
+            label = labels.get(language, labels["en"])[skill] or labels["en"][skill]
+            res.hits.append(SkillHit(self.ranker.skill_ids[skill], label, prob, span, res.sentence, res.requirement))
+
+
+def aggregate(sentences: Sequence[SentenceResult]) -> list[AdSkill]:
+    """One entry per skill: max confidence, required if any mention is; best first."""
+    by_skill: dict[str, list[SkillHit]] = {}
+    for res in sentences:
+        for hit in res.hits:
+            by_skill.setdefault(hit.skill_id, []).append(hit)
+    out = []
+    for skill_id, hits in by_skill.items():
+        required = any(h.requirement == Requirement.REQUIRED for h in hits)
+        out.append(AdSkill(skill_id, hits[0].label, max(h.confidence for h in hits),
+                           Requirement.REQUIRED if required else Requirement.NICE_TO_HAVE, tuple(hits)))
+    return sorted(out, key=lambda a: (-a.confidence, a.skill_id))

@@ -1,0 +1,116 @@
+"""Similarity signals between a text and every skill: word TF-IDF over labels and descriptions, label
+containment, char n-grams, and the (English) Rocchio centroid of training sentences. Fitted from the
+catalogue and the training sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
+
+from overstap_extractor.model.catalog import SkillCatalog
+from overstap_extractor.model.text import LANGUAGES, normalize, word_features
+
+
+def word_analyzer(language: str) -> partial[list[str]]:
+    return partial(word_features, language=language)
+
+
+def make_word_vectorizer(language: str) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=word_analyzer(language), sublinear_tf=True, dtype=np.float32)
+
+
+def make_char_vectorizer(n_texts: int) -> TfidfVectorizer:
+    """char_wb 3-5 grams. On a real catalogue, grams found in more than min(2%, 500) labels are dropped:
+    they carry little and their long posting lists dominate the scoring time; so are singletons."""
+    large = n_texts >= 5000
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2 if large else 1,
+                           max_df=min(0.02, 500 / n_texts) if large else 1.0, sublinear_tf=True,
+                           dtype=np.float32, preprocessor=normalize)
+
+
+def pool_max(sims: sp.csr_matrix, row_skill: np.ndarray, n_skills: int) -> np.ndarray:
+    """Per query, the maximum over each skill's label rows (0 where no row matched)."""
+    sims = sims.tocsr()
+    out = np.zeros(sims.shape[0] * n_skills, np.float32)
+    q = np.repeat(np.arange(sims.shape[0], dtype=np.int64), np.diff(sims.indptr))
+    np.maximum.at(out, q * n_skills + row_skill[sims.indices], sims.data.astype(np.float32))
+    return out.reshape(sims.shape[0], n_skills)
+
+
+def scatter_rows(sims: sp.csr_matrix, row_skill: np.ndarray, n_skills: int) -> np.ndarray:
+    """Dense (n_queries, n_skills) from a matrix whose columns are the skills listed in ``row_skill``."""
+    out = np.zeros((sims.shape[0], n_skills), np.float32)
+    out[:, row_skill] = sims.toarray()
+    return out
+
+
+@dataclass
+class LanguageIndex:
+    """All sparse matrices of one language, stored TRANSPOSED as CSR (terms x rows) so that
+    ``query_csr @ matrix`` runs without a format conversion."""
+
+    word: TfidfVectorizer
+    char: TfidfVectorizer
+    label_skill: np.ndarray
+    label_word: sp.csr_matrix  # (V, n_labels) L2-normalised label vectors
+    label_contain: sp.csr_matrix  # squared entries of label_word: sum over present terms = covered mass
+    label_char: sp.csr_matrix  # (V_char, n_labels)
+    desc_skill: np.ndarray
+    desc_word: sp.csr_matrix  # (V, n_descriptions)
+
+
+def _fit_language(catalog: SkillCatalog, language: str, extra_texts: Sequence[str]) -> LanguageIndex:
+    li = LANGUAGES.index(language)
+    rows = np.flatnonzero(catalog.labels.language == li)
+    texts = [catalog.labels.text[i] for i in rows]
+    desc_skill = np.asarray([i for i, d in enumerate(catalog.descriptions[language]) if d], np.int32)
+    descs = [catalog.descriptions[language][i] for i in desc_skill]
+    word = make_word_vectorizer(language).fit(texts + descs + list(extra_texts))
+    label_word = word.transform(texts).tocsr()
+    char = make_char_vectorizer(len(texts)).fit(texts)
+    desc_word = word.transform(descs) if descs else sp.csr_matrix((0, len(word.vocabulary_)), dtype=np.float32)
+    return LanguageIndex(
+        word=word,
+        char=char,
+        label_skill=catalog.labels.skill[rows],
+        label_word=transposed(label_word),
+        label_contain=transposed(label_word.multiply(label_word)),
+        label_char=transposed(char.transform(texts)),
+        desc_skill=desc_skill,
+        desc_word=transposed(desc_word),
+    )
+
+
+def transposed(m: sp.spmatrix) -> sp.csr_matrix:
+    """(rows, V) -> (V, rows) CSR float32: the layout ``query @ matrix`` multiplies fastest."""
+    return sp.csr_matrix(m.T, dtype=np.float32)
+
+
+@dataclass
+class SignalIndex:
+    n_skills: int
+    languages: dict[str, LanguageIndex]
+    centroid: sp.csr_matrix | None = None  # (V_en, n_skills) transposed mean of training sentence vectors
+    names: list[str] = field(default_factory=list)
+
+
+def fit_signal_index(catalog: SkillCatalog, train_texts: Sequence[str] = ()) -> SignalIndex:
+    langs = {lang: _fit_language(catalog, lang, train_texts if lang == "en" else ()) for lang in LANGUAGES}
+    return SignalIndex(len(catalog), langs)
+
+
+def fit_centroids(index: SignalIndex, texts: Sequence[str], skills: Sequence[Sequence[int]]) -> sp.csr_matrix:
+    """Rocchio centroids: per skill, the L2-normalised sum of its training sentences' English vectors."""
+    x = index.languages["en"].word.transform(texts)
+    rows = [(s, j) for j, ss in enumerate(skills) for s in ss]
+    assign = sp.csr_matrix(
+        (np.ones(len(rows), np.float32), ([r[0] for r in rows], [r[1] for r in rows])),
+        shape=(index.n_skills, len(texts)),
+    )
+    return transposed(l2_normalize(assign @ x))

@@ -1,0 +1,76 @@
+"""Vacancy-extractor service settings (env prefix OVERSTAP_VACANCY_).
+
+With no configuration the service runs embedded: a SQLite file under var/ at the repository root, the shipped
+model artifact and taxonomy bundle, the development principal key. ``postgresql+asyncpg://`` URLs switch to
+PostgreSQL. In production the development principal key is refused: set OVERSTAP_VACANCY_PRINCIPAL_KEY.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from overstap_common.principal import DEVELOPMENT_KEY
+from overstap_common.settings import GrpcServerSettings
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import SettingsConfigDict
+
+
+def _var_dir() -> Path:
+    """var/ at the repository root when running from the work tree, else var/ under the working directory."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "services").is_dir():
+            return parent / "var"
+    return Path.cwd() / "var"
+
+
+VAR_DIR = _var_dir()
+
+
+class VacancySettings(GrpcServerSettings):
+    model_config = SettingsConfigDict(env_prefix="OVERSTAP_VACANCY_", extra="ignore")
+
+    grpc_port: int = Field(default=50054, ge=0, le=65535)
+    # Ads are at most 1 MiB; answers carry the text once more plus spans: 4 MiB leaves room for both.
+    grpc_max_message_bytes: int = Field(default=4 * 1024 * 1024, ge=2 * 1024 * 1024)
+    # Vacancy data. sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'vacancy.db'}"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_echo: bool = False
+    # Run `alembic upgrade head` at start.
+    migrate_on_start: bool = True
+    # The taxonomy bundle (skills to validate, occupations to guess); default: the shipped bundle.
+    bundle_path: Path | None = None
+    # The classifier artifact; default: the one shipped in the package.
+    model_path: Path | None = None
+    # Probability a skill needs to be reported; None: the model's calibrated threshold.
+    extraction_threshold: float | None = Field(default=None, gt=0, lt=1)
+    # Language used when a text is too short to tell Dutch from English.
+    default_language: str = "nl"
+    # Occupations guessed per ad by default (ExtractSkills max_occupations 0, and stored vacancies).
+    occupation_limit: int = Field(default=5, ge=0, le=20)
+    # Extractions allowed to wait for the model thread before RESOURCE_EXHAUSTED.
+    max_pending_extractions: int = Field(default=32, ge=1, le=10_000)
+    # Key shared with the gateway that signs the caller's identity (x-overstap-principal).
+    principal_key: SecretStr = SecretStr(DEVELOPMENT_KEY)
+    principal_max_age_seconds: float = Field(default=300, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in ("nl", "en"):
+            raise ValueError("must be nl or en")
+        return value
+
+    @model_validator(mode="after")
+    def _no_development_key_in_production(self) -> VacancySettings:
+        if self.environment == "production" and self.principal_key.get_secret_value() == DEVELOPMENT_KEY:
+            raise ValueError("OVERSTAP_VACANCY_PRINCIPAL_KEY must be set outside development")
+        return self

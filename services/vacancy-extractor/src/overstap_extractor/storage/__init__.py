@@ -1,0 +1,3 @@
+"""Persistence: SQLAlchemy 2 (async) tables, the repository over them and the unit of work that makes a request's
+changes one transaction. PostgreSQL (asyncpg) in production, SQLite (aiosqlite) embedded. Migrations: Alembic,
+``overstap_extractor.storage.migrations``, with their own version table."""
