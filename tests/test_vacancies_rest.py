@@ -495,7 +495,14 @@ async def test_vacancy_routes_are_documented(gateway: Gateway) -> None:
 AD_TEXT = st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from(
     [NL_AD, EN_AD, HTML_AD, "<", "<!--", "&#xD800;", "<p>&nbsp;</p>", "\ufeffPython", "<![CDATA[x", "<a href='"]
 )
-VALUES = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30) | AD_TEXT
+VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30)
+    | AD_TEXT
+)
 FIELDS = st.sampled_from(
     ["text", "title", "language", "format", "max_occupations", "external_id", "employer", "location", "hours",
      "posted_on", "expires_on", "edits", "skill_id", "action", "required", "min_evidence"]
