@@ -11,18 +11,17 @@ without, 412 when the passport changed since); the other changes honour ``If-Mat
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Awaitable
 from typing import Annotated, Any, TypeVar
 
 import grpc
-from fastapi import APIRouter, Body, Header, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi.responses import Response
 from google.protobuf.field_mask_pb2 import FieldMask
 from overstap.passport.v1 import passport_pb2 as pb
-from pydantic import BaseModel
 
+from overstap_gateway.conditional import IdempotencyKey, IfMatch, respond, version_from_if_match
 from overstap_gateway.dependencies import PassportReader, PassportWriter
 from overstap_gateway.idempotency import idempotent
 from overstap_gateway.problems import Problem, ProblemError
@@ -84,53 +83,10 @@ SkillUri = Annotated[
         examples=["http://data.europa.eu/esco/skill/bdcac0c8-b77a-4640-9eaf-c0cf3efd1e23"],
     ),
 ]
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=200, description='The ETag you read, e.g. `"7"`'),
-]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=255,
-        description="Any unique string (e.g. a UUID): a retry with the same key and body gets the first response "
-        "instead of being done twice (kept 24 h)",
-    ),
-]
-_ETAG = re.compile(r'^"([1-9][0-9]{0,17})"$')
-
-
-# --- helpers -----------------------------------------------------------------------------------------------------
-
-
-def respond(
-    model: BaseModel | None, status: int = 200, version: int | None = None, location: str | None = None
-) -> Response:
-    headers = {"Cache-Control": "no-store"}
-    if version:
-        headers["ETag"] = f'"{version}"'
-    if location:
-        headers["Location"] = location
-    if model is None:
-        return Response(status_code=204, headers=headers)
-    return JSONResponse(model.model_dump(mode="json"), status_code=status, headers=headers)
 
 
 def expected_version(if_match: str | None, required: bool = False) -> int:
-    """The version an If-Match header names; 0 (no check) when it is absent and not required."""
-    if if_match is None:
-        if required:
-            raise ProblemError(428, 'If-Match is required: send the ETag of the passport you read (e.g. If-Match: "7")')
-        return 0
-    tags = [t.strip() for t in if_match.split(",") if t.strip()]
-    if tags == ["*"]:
-        raise ProblemError(428, 'If-Match: * is not enough here: send the ETag of the passport you read (e.g. "7")')
-    if len(tags) != 1:
-        raise ProblemError(400, "If-Match: send exactly one ETag")
-    match = _ETAG.match(tags[0])
-    if match is None:  # a weak or foreign tag never matches (strong comparison)
-        raise ProblemError(412, f"If-Match {tags[0]} does not match the passport's current ETag")
-    return int(match.group(1))
+    return version_from_if_match(if_match, "passport", required)
 
 
 async def guarded(call: Awaitable[T], expected: int) -> T:
