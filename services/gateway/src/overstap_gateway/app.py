@@ -13,6 +13,7 @@ from overstap_gateway.clients import ServiceClients
 from overstap_gateway.idempotency import IdempotencyStore
 from overstap_gateway.limits import BodySizeLimitMiddleware
 from overstap_gateway.problems import install_problem_handlers
+from overstap_gateway.ratelimit import RateLimiter
 from overstap_gateway.routers import health, matches, passports, taxonomy, vacancies
 from overstap_gateway.settings import GatewaySettings
 
@@ -62,6 +63,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.verifier = build_verifier(settings)
+    app.state.rate_limiter = (
+        RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        if settings.rate_limit_per_minute
+        else None
+    )
     app.state.idempotency = IdempotencyStore(settings.idempotency_ttl_seconds, settings.idempotency_max_entries)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     install_problem_handlers(app)

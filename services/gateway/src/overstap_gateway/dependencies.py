@@ -4,6 +4,7 @@ service stubs that carry that caller, signed, on every gRPC call."""
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -110,7 +111,19 @@ class Caller:
     vacancy: Any
 
 
+def enforce_rate_limit(request: Request, principal: Principal) -> None:
+    limiter = request.app.state.rate_limiter
+    if limiter is None:
+        return
+    wait = limiter.acquire(principal.party)
+    if wait > 0:
+        raise ProblemError(
+            429, "too many requests from your client; slow down", headers={"Retry-After": str(max(1, math.ceil(wait)))}
+        )
+
+
 async def caller(request: Request, principal: Annotated[Principal, Security(authenticate)], clients: Clients) -> Caller:
+    enforce_rate_limit(request, principal)
     key = request.app.state.settings.principal_key.get_secret_value()
     return Caller(
         principal=principal,

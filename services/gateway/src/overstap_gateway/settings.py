@@ -54,6 +54,9 @@ class GatewaySettings(ServiceSettings):
     grpc_max_message_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     # Largest request body accepted, in bytes.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Requests per minute per calling party (organisation, else the subject), with this burst; 0 turns it off.
+    rate_limit_per_minute: int = Field(default=60_000, ge=0)
+    rate_limit_burst: int = Field(default=1000, ge=1)
 
     # --- who may call: OAuth2 bearer JWTs -------------------------------------------------------------------
     # The identity provider's keys: exactly one of a JWKS URL (https outside development), a JWKS file, or the
