@@ -44,5 +44,6 @@ def test_every_operation_answers_within_its_contract(stack_dir: tuple[str, Path]
         "--max-examples", "5", "--workers", "1", "--seed", "20261129",
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    failures = result.stdout[result.stdout.find("FAILURES") :][:6000]
+    assert result.returncode == 0, failures or result.stdout[-4000:] + result.stderr[-2000:]
     assert "passed" in result.stdout

@@ -87,7 +87,8 @@ async def test_passport_matches_for_the_owner_and_by_consent(gateway: Gateway) -
         ({"occupations": [CASHIER], "language": "fr"}, 422),
         ({"skills": [{"id": PROCESS_PAYMENTS, "evidence": "rumour"}]}, 422),
         ({"skills": [{"id": PROCESS_PAYMENTS, "weight": 2}]}, 422),
-        ({"occupations": [CASHIER], "filters": {"isco_major_groups": ["12"]}}, 400),
+        ({"occupations": [CASHIER], "filters": {"isco_major_groups": ["12"]}}, 422),
+        ({"occupations": [CASHIER], "filters": {"job_zones": [-13932359603]}}, 422),
         ({"occupations": [CASHIER], "filters": {"min_score": 5}}, 422),
     ],
 )
@@ -102,3 +103,20 @@ async def test_matching_needs_a_token_and_the_scope(gateway: Gateway) -> None:
     no_scope = gateway.person(scopes=("passport:read",))
     reply = await gateway.client.post("/v1/matches/occupations", json={"occupations": [CASHIER]}, headers=no_scope)
     assert reply.status_code == 403
+
+
+async def test_unpaired_surrogates_are_a_bad_request(gateway: Gateway) -> None:
+    body = '{"skills": [{"id": "\\uda0f\\udf92x"}]}'
+    reply = await gateway.client.post(
+        "/v1/matches/occupations",
+        content=body,
+        headers={**gateway.person(), "Content-Type": "application/json"},
+    )
+    assert reply.status_code == 400, reply.text
+    assert reply.headers["content-type"].startswith(PROBLEM)
+
+
+@pytest.mark.parametrize("query", ["job_zone=9", "job_zone=-13932359603", "isco_major_group=12", "min_score=2"])
+async def test_bad_passport_match_filters_are_422(gateway: Gateway, query: str) -> None:
+    reply = await gateway.client.get(f"/v1/passports/me/matches/occupations?{query}", headers=gateway.person())
+    assert reply.status_code == 422, reply.text

@@ -149,6 +149,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _rpc(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
         return problem_from_rpc_error(request, exc)
 
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unencodable(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        # JSON may carry lone surrogates (\ud800); no service can take them as text
+        return problem_response(request, 400, "text must be valid Unicode (no unpaired surrogate code points)")
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         return problem_response(request, 422, "the request is not valid", errors=_clean_errors(exc.errors()))

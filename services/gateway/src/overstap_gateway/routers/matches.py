@@ -8,6 +8,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Response
 from overstap.matcher.v1 import matcher_pb2 as mpb
 from overstap.passport.v1 import passport_pb2 as ppb
+from pydantic import Field, StringConstraints
 
 from overstap_gateway.dependencies import CandidateSearcher, MatchReader, PassportMatchReader
 from overstap_gateway.problems import Problem
@@ -37,6 +38,9 @@ def _json(body: dict[str, Any]) -> Response:
     """Serialise a ready-made body once (the route's response_model documents its shape)."""
     return Response(orjson.dumps(body), media_type="application/json")
 
+
+IscoMajorGroup = Annotated[str, StringConstraints(pattern=r"^[0-9]$")]
+JobZone = Annotated[int, Field(ge=1, le=5)]
 
 PASSPORT_EVIDENCE = {
     ppb.EVIDENCE_KIND_SOFT: EvidenceLevel.soft,
@@ -75,8 +79,8 @@ async def passport_matches(
     passport_id: Annotated[str, Path(min_length=1, max_length=100, description="Passport id, or `me`")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     language: Language = Language.nl,
-    isco_major_group: Annotated[list[str] | None, Query(max_length=10)] = None,
-    job_zone: Annotated[list[int] | None, Query(max_length=5)] = None,
+    isco_major_group: Annotated[list[IscoMajorGroup] | None, Query(max_length=10)] = None,
+    job_zone: Annotated[list[JobZone] | None, Query(max_length=5)] = None,
     dutch_label_only: bool = False,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
 ) -> Response:
@@ -141,7 +145,7 @@ async def passport_vacancy_matches(
     passport_id: Annotated[str, Path(min_length=1, max_length=100, description="Passport id, or `me`")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     language: Language = Language.nl,
-    isco_major_group: Annotated[list[str] | None, Query(max_length=10)] = None,
+    isco_major_group: Annotated[list[IscoMajorGroup] | None, Query(max_length=10)] = None,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
 ) -> Response:
     query = await _passport_query(caller, passport_id, limit, language, isco_major_group, None, False, min_score)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from overstap.matcher.v1 import matcher_pb2 as pb
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from overstap_gateway.schemas.taxonomy import Language
 
@@ -38,8 +38,12 @@ class OfferedSkill(BaseModel):
 
 
 class MatchFilters(BaseModel):
-    isco_major_groups: list[str] = Field(default=[], max_length=10, description="ISCO-08 major groups, 0-9")
-    job_zones: list[int] = Field(default=[], max_length=5, description="O*NET job zones 1-5 (education level)")
+    isco_major_groups: list[Annotated[str, StringConstraints(pattern=r"^[0-9]$")]] = Field(
+        default=[], max_length=10, description="ISCO-08 major groups, one digit 0-9"
+    )
+    job_zones: list[Annotated[int, Field(ge=1, le=5)]] = Field(
+        default=[], max_length=5, description="O*NET job zones 1-5 (education level)"
+    )
     dutch_label_only: bool = False
     min_score: float = Field(default=0.0, ge=0, le=1)
 
