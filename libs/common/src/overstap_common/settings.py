@@ -5,12 +5,26 @@ With no configuration at all, everything runs on this machine on embedded defaul
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
+
+
+def _var_dir() -> Path:
+    """var/ at the repository root when running from the work tree, else var/ under the working directory."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "services").is_dir():
+            return parent / "var"
+    return Path.cwd() / "var"
+
+
+# Where embedded defaults keep their files (SQLite databases, development keys).
+VAR_DIR = _var_dir()
 
 
 class ServiceSettings(BaseSettings):

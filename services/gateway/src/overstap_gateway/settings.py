@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from overstap_common.principal import DEVELOPMENT_KEY as DEVELOPMENT_PRINCIPAL_KEY
-from overstap_common.settings import ServiceSettings
+from overstap_common.settings import VAR_DIR, ServiceSettings
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -22,18 +22,6 @@ DEFAULT_AUDIENCE = "overstap-api"
 # Asymmetric signature algorithms the gateway can be told to accept. Never `none`, never HS* (a shared secret
 # would let anyone who can verify a token also mint one, and invites key confusion with public keys).
 SUPPORTED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
-
-
-def _var_dir() -> Path:
-    """var/ at the repository root when running from the work tree, else var/ under the working directory."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "services").is_dir():
-            return parent / "var"
-    return Path.cwd() / "var"
-
-
-VAR_DIR = _var_dir()
 
 
 class GatewaySettings(ServiceSettings):

@@ -7,10 +7,8 @@ refused: set OVERSTAP_PASSPORT_PRINCIPAL_KEY, _MASTER_KEY and _SIGNING_KEY from 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from overstap_common.principal import DEVELOPMENT_KEY as DEVELOPMENT_PRINCIPAL_KEY
-from overstap_common.settings import GrpcServerSettings
+from overstap_common.settings import VAR_DIR, GrpcServerSettings
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -19,18 +17,6 @@ from overstap_passport.crypto.envelope import decode_key
 # Development keys: public, so refused outside development/test. (base64 of 32 bytes each)
 DEVELOPMENT_MASTER_KEY = "b3ZlcnN0YXAtZGV2LW1hc3Rlci1rZXktbm90LXNlY3I="
 DEVELOPMENT_SIGNING_KEY = "b3ZlcnN0YXAtZGV2LXNpZ25pbmcta2V5LW5vdC1zZWM="
-
-
-def _var_dir() -> Path:
-    """var/ at the repository root when running from the work tree, else var/ under the working directory."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "services").is_dir():
-            return parent / "var"
-    return Path.cwd() / "var"
-
-
-VAR_DIR = _var_dir()
 
 
 class PassportSettings(GrpcServerSettings):

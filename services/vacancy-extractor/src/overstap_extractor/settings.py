@@ -10,21 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from overstap_common.principal import DEVELOPMENT_KEY
-from overstap_common.settings import GrpcServerSettings
+from overstap_common.settings import VAR_DIR, GrpcServerSettings
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
-
-
-def _var_dir() -> Path:
-    """var/ at the repository root when running from the work tree, else var/ under the working directory."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "services").is_dir():
-            return parent / "var"
-    return Path.cwd() / "var"
-
-
-VAR_DIR = _var_dir()
 
 
 class VacancySettings(GrpcServerSettings):

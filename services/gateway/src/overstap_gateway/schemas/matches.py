@@ -47,6 +47,14 @@ class MatchFilters(BaseModel):
     dutch_label_only: bool = False
     min_score: float = Field(default=0.0, ge=0, le=1)
 
+    def to_pb(self) -> pb.Filters:
+        return pb.Filters(
+            isco_major_groups=self.isco_major_groups,
+            job_zones=self.job_zones,
+            dutch_label_only=self.dutch_label_only,
+            min_score=self.min_score,
+        )
+
 
 class OccupationMatchRequest(BaseModel):
     skills: list[OfferedSkill] = Field(default=[], max_length=2000)
@@ -62,12 +70,7 @@ class OccupationMatchRequest(BaseModel):
         return pb.MatchOccupationsRequest(
             skills=[pb.OfferedSkill(skill_id=s.id, evidence=s.evidence.to_pb(), weight=s.weight) for s in self.skills],
             occupations=self.occupations,
-            filters=pb.Filters(
-                isco_major_groups=self.filters.isco_major_groups,
-                job_zones=self.filters.job_zones,
-                dutch_label_only=self.filters.dutch_label_only,
-                min_score=self.filters.min_score,
-            ),
+            filters=self.filters.to_pb(),
             limit=self.limit,
             include_own=self.include_own,
             language=self.language.value,
@@ -155,12 +158,7 @@ class ProfileMatchRequest(BaseModel):
     def to_pb(self) -> pb.MatchOnetProfileRequest:
         return pb.MatchOnetProfileRequest(
             levels=[pb.OnetSkillLevel(skill_id=x.skill, level=x.level) for x in self.levels],
-            filters=pb.Filters(
-                isco_major_groups=self.filters.isco_major_groups,
-                job_zones=self.filters.job_zones,
-                dutch_label_only=self.filters.dutch_label_only,
-                min_score=self.filters.min_score,
-            ),
+            filters=self.filters.to_pb(),
             limit=self.limit,
             language=self.language.value,
         )

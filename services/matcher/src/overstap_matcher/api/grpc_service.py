@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import grpc
@@ -33,17 +34,21 @@ EVIDENCE_OUT = {
 }
 
 
-def query_from_pb(request: pb.MatchOccupationsRequest) -> OccupationQuery:
+def skills_from_pb(offered: Iterable[pb.OfferedSkill]) -> list[OfferedSkill]:
     skills = []
-    for s in request.skills:
+    for s in offered:
         if s.evidence not in EVIDENCE_IN:
             raise InvalidQuery(f"unknown evidence level {s.evidence} for {s.skill_id}")
         if not 0.0 <= s.weight <= 1.0:
             raise InvalidQuery(f"skill weight must be in (0, 1], got {s.weight} for {s.skill_id}")
         skills.append(OfferedSkill(s.skill_id, EVIDENCE_IN[s.evidence], s.weight or 1.0))
+    return skills
+
+
+def query_from_pb(request: pb.MatchOccupationsRequest) -> OccupationQuery:
     f = request.filters
     return OccupationQuery(
-        skills=skills,
+        skills=skills_from_pb(request.skills),
         occupations=list(request.occupations),
         isco_major_groups=frozenset(f.isco_major_groups),
         job_zones=frozenset(f.job_zones),
@@ -214,7 +219,7 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
         try:
             _check_language(language)
             query = OccupationQuery(
-                skills=query_from_pb(pb.MatchOccupationsRequest(skills=request.skills)).skills,
+                skills=skills_from_pb(request.skills),
                 occupations=list(request.occupations),
                 isco_major_groups=frozenset(request.filters.isco_major_groups),
                 min_score=request.filters.min_score,
