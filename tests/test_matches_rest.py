@@ -27,6 +27,28 @@ async def test_work_history_gives_explained_transitions(gateway: Gateway) -> Non
         assert item["productive"] and item["shortage"] is not None
 
 
+async def test_top_explanations_are_the_head_of_the_full_ones(gateway: Gateway) -> None:
+    async def matches(**extra: str) -> list[dict]:
+        body = {"occupations": [CASHIER], "limit": 5, **extra}
+        reply = await gateway.client.post("/v1/matches/occupations", json=body, headers=gateway.person())
+        assert reply.status_code == 200, reply.text
+        OccupationMatchResponse.model_validate(reply.json())
+        return reply.json()["items"]
+
+    top, full = await matches(), await matches(explain="full")
+    assert [t["occupation"]["id"] for t in top] == [f["occupation"]["id"] for f in full]
+    for t, f in zip(top, full, strict=True):
+        assert (t["score"], t["productive"], t["summary"]) == (f["score"], f["productive"], f["summary"])
+        assert len(f["shortage"]) == f["shortage_total"] == t["shortage_total"]
+        assert len(f["surplus"]) == f["surplus_total"] == t["surplus_total"]
+        assert t["shortage"] == f["shortage"][:5] and t["surplus"] == f["surplus"][:5]
+    assert any(t["shortage_total"] > 5 for t in top), "the cashier's transitions miss more than five skills"
+    reply = await gateway.client.post(
+        "/v1/matches/occupations", json={"occupations": [CASHIER], "explain": "all"}, headers=gateway.person()
+    )
+    assert reply.status_code == 422 and reply.headers["content-type"].startswith(PROBLEM)
+
+
 async def test_skills_with_evidence_and_filters(gateway: Gateway) -> None:
     body = {
         "skills": [{"id": PROCESS_PAYMENTS, "evidence": "hard"}],

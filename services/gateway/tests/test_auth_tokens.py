@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -255,3 +256,46 @@ def test_claims_become_a_principal_only_when_coherent(
         assert principal.organisation == org and org not in ("*", "") and " " not in org
     assert principal.party != "*"
     assert all(s and not any(c.isspace() for c in s) for s in principal.scopes)
+
+
+class CountingKeys:
+    """A key source that counts signature checks (each one looks its key up)."""
+
+    def __init__(self, inner: StaticKeys) -> None:
+        self.inner = inner
+        self.lookups = 0
+
+    async def key_for(self, kid: str, algorithm: str) -> Any:
+        self.lookups += 1
+        return await self.inner.key_for(kid, algorithm)
+
+
+async def test_a_verified_token_is_remembered_but_never_past_its_expiry(
+    jwks: dict[str, Any], keys: dict[str, SigningKey]
+) -> None:
+    source = CountingKeys(StaticKeys(jwks))
+    verifier = TokenVerifier([TrustedIssuer(ISSUER, source)], AUDIENCE, ["EdDSA"], leeway_seconds=0)
+    token = sign(keys["EdDSA"], claims(exp=int(time.time()) + 2))
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) == first and source.lookups == 1
+    # A token differing in one signature character is checked on its own, and refused.
+    head, body, signature = token.split(".")
+    forged = ".".join((head, body, ("A" if signature[0] != "A" else "B") + signature[1:]))
+    await refused(verifier, forged)
+    await asyncio.sleep(max(0.0, int(time.time()) + 2 - time.time()) + 1.1)
+    await refused(verifier, token, "expired")
+
+
+async def test_remembered_tokens_are_checked_again_after_the_cache_time(
+    jwks: dict[str, Any], keys: dict[str, SigningKey]
+) -> None:
+    source = CountingKeys(StaticKeys(jwks))
+    verifier = TokenVerifier([TrustedIssuer(ISSUER, source)], AUDIENCE, ["EdDSA"], cache_seconds=0.2, cache_entries=2)
+    tokens = [sign(keys["EdDSA"], claims(sub=f"user-{i}")) for i in range(3)]
+    for token in tokens:
+        await verifier.verify(token)
+    await verifier.verify(tokens[0])  # pushed out by the third: at most two are remembered
+    assert source.lookups == 4
+    await asyncio.sleep(0.25)
+    await verifier.verify(tokens[0])
+    assert source.lookups == 5

@@ -78,8 +78,26 @@ async def test_skills_only_with_evidence_and_english_labels(stub: pb_grpc.Matche
     reply = await stub.MatchOccupations(request, metadata=signed())
     top = reply.matches[0]
     assert top.summary.startswith("You have")
-    assert {p.skill.id for p in top.productive} <= {PROCESS_PAYMENTS, CUSTOMER_SERVICE}
+    assert {reply.skills[p.skill].id for p in top.productive} <= {PROCESS_PAYMENTS, CUSTOMER_SERVICE}
     assert top.productive
+
+
+async def test_skills_are_named_by_position_and_labelled_once_per_response(stub: pb_grpc.MatcherServiceStub) -> None:
+    request = pb.MatchOccupationsRequest(occupations=[CASHIER], language="en", limit=10)
+    reply = await stub.MatchOccupations(request, metadata=signed())
+    named = set()
+    for m in reply.matches:
+        named |= {p.skill for p in m.productive} | set(m.surplus) | {s.skill for s in m.shortage}
+        named |= {s.group for s in m.shortage if s.group} | {s.related_via for s in m.shortage if s.related_via}
+        assert all(p.skill for p in m.productive) and all(s.skill for s in m.shortage) and all(m.surplus)
+    assert reply.skills[0] == pb.ConceptRef(), "position 0 means none"
+    table = [c.id for c in reply.skills[1:]]
+    assert len(table) == len(set(table)), "each skill is labelled once"
+    assert named == set(range(1, len(reply.skills))), "the table holds exactly the skills the matches name"
+    assert all(c.label.text and c.label.language in ("en", "nl") for c in reply.skills[1:])
+    assert sum(c.label.language == "en" for c in reply.skills[1:]) > len(table) / 2
+    groups = {reply.skills[s.group].id for m in reply.matches for s in m.shortage if s.group}
+    assert groups and all("/skill/" in g or "/isced-f/" in g for g in groups)
 
 
 async def test_filters_isco_major_group_dutch_labels_and_job_zone(stub: pb_grpc.MatcherServiceStub) -> None:

@@ -32,7 +32,7 @@ bearer = HTTPBearer(
 )
 
 
-def get_clients(request: Request) -> ServiceClients:
+async def get_clients(request: Request) -> ServiceClients:  # async: a sync dependency would hop to a thread
     clients: ServiceClients = request.app.state.clients
     return clients
 

@@ -9,12 +9,18 @@ Checks, in order (the first failure answers 401):
   ``scope`` (space-separated) or ``scp`` (list).
 
 Keys from the token itself (``jku``, ``x5u``, ``jwk``, ``x5c``) are never used.
+
+A token that passed is remembered (by its exact text) until it expires, for at most ``cache_seconds``: a partner
+system sends the same token with every request, and checking its signature each time would cost more than the rest of
+the gateway's work. A key withdrawn from the issuer's JWKS therefore stops working within that time.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +73,8 @@ class TokenVerifier:
         algorithms: Sequence[str],
         leeway_seconds: float = 30,
         max_token_bytes: int = 8192,
+        cache_seconds: float = 60,
+        cache_entries: int = 10_000,
     ) -> None:
         if not issuers:
             raise ValueError("at least one trusted issuer is needed")
@@ -75,10 +83,30 @@ class TokenVerifier:
         self.algorithms = tuple(algorithms)
         self.leeway = leeway_seconds
         self.max_token_bytes = max_token_bytes
+        self.cache_seconds = cache_seconds
+        self.cache_entries = cache_entries
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()  # token -> (principal, until)
 
     async def verify(self, token: str) -> Principal:
         if len(token) > self.max_token_bytes:
             raise InvalidToken("the access token is too long")
+        now = time.time()
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, until = remembered
+            if now < until:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        principal, expires_at = await self._verify(token)
+        if self.cache_seconds > 0:
+            self._verified[token] = (principal, min(expires_at, now + self.cache_seconds))
+            if len(self._verified) > self.cache_entries:
+                self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
+        """The principal and the token's expiry (epoch seconds), after every check."""
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -120,7 +148,7 @@ class TokenVerifier:
             raise InvalidToken(f"the access token lacks the {exc.claim!r} claim") from None
         except PyJWTError as exc:
             raise InvalidToken("the access token is not valid", type(exc).__name__) from None
-        return principal_from_claims(claims)
+        return principal_from_claims(claims), float(claims["exp"])
 
 
 def _scopes(claims: dict[str, Any]) -> tuple[str, ...]:

@@ -13,8 +13,10 @@ from pydantic import Field, StringConstraints
 from overstap_gateway.dependencies import CandidateSearcher, MatchReader, PassportMatchReader
 from overstap_gateway.problems import Problem
 from overstap_gateway.schemas.matches import (
+    EXPLAIN_DESCRIPTION,
     CandidateResponse,
     EvidenceLevel,
+    Explain,
     MatchFilters,
     OccupationMatchRequest,
     OccupationMatchResponse,
@@ -56,7 +58,7 @@ PASSPORT_EVIDENCE = {
 )
 async def match_occupations(body: OccupationMatchRequest, caller: MatchReader) -> Response:
     reply = await caller.matcher.MatchOccupations(body.to_pb())
-    return _json(occupation_match_response(reply))
+    return _json(occupation_match_response(reply, body.language))
 
 
 @router.post(
@@ -83,14 +85,15 @@ async def passport_matches(
     job_zone: Annotated[list[JobZone] | None, Query(max_length=5)] = None,
     dutch_label_only: bool = False,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    explain: Annotated[Explain, Query(description=EXPLAIN_DESCRIPTION)] = Explain.top,
 ) -> Response:
     query = await _passport_query(
-        caller, passport_id, limit, language, isco_major_group, job_zone, dutch_label_only, min_score
+        caller, passport_id, limit, language, isco_major_group, job_zone, dutch_label_only, min_score, explain
     )
     if query is None:
         return _json({"bundle_version": "", "items": []})
     reply = await caller.matcher.MatchOccupations(query.to_pb())
-    return _json(occupation_match_response(reply))
+    return _json(occupation_match_response(reply, language))
 
 
 async def _passport_query(
@@ -102,6 +105,7 @@ async def _passport_query(
     job_zone: list[int] | None,
     dutch_label_only: bool,
     min_score: float,
+    explain: Explain,
 ) -> OccupationMatchRequest | None:
     """A match query from the skills in a passport (the passport service checks ownership or consent);
     None when the passport holds no skills yet."""
@@ -121,6 +125,7 @@ async def _passport_query(
         ),
         limit=limit,
         language=language,
+        explain=explain,
     )
     return query if query.skills or query.occupations else None
 
@@ -132,7 +137,7 @@ async def _passport_query(
 )
 async def match_vacancies(body: OccupationMatchRequest, caller: MatchReader) -> Response:
     reply = await caller.matcher.MatchVacancies(_vacancy_request(body))
-    return _json(vacancy_match_response(reply))
+    return _json(vacancy_match_response(reply, body.language))
 
 
 @router.get(
@@ -147,12 +152,15 @@ async def passport_vacancy_matches(
     language: Language = Language.nl,
     isco_major_group: Annotated[list[IscoMajorGroup] | None, Query(max_length=10)] = None,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    explain: Annotated[Explain, Query(description=EXPLAIN_DESCRIPTION)] = Explain.top,
 ) -> Response:
-    query = await _passport_query(caller, passport_id, limit, language, isco_major_group, None, False, min_score)
+    query = await _passport_query(
+        caller, passport_id, limit, language, isco_major_group, None, False, min_score, explain
+    )
     if query is None:
         return _json({"bundle_version": "", "indexed_vacancies": 0, "items": []})
     reply = await caller.matcher.MatchVacancies(_vacancy_request(query))
-    return _json(vacancy_match_response(reply))
+    return _json(vacancy_match_response(reply, language))
 
 
 @router.get(
@@ -166,11 +174,17 @@ async def vacancy_candidates(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     language: Language = Language.nl,
+    explain: Annotated[Explain, Query(description=EXPLAIN_DESCRIPTION)] = Explain.top,
 ) -> Response:
-    reply = await caller.matcher.FindCandidates(
-        mpb.FindCandidatesRequest(vacancy_id=vacancy_id, limit=limit, min_score=min_score, language=language.value)
+    request = mpb.FindCandidatesRequest(
+        vacancy_id=vacancy_id,
+        limit=limit,
+        min_score=min_score,
+        language=language.value,
+        list_limit=explain.list_limit(),
     )
-    return _json(candidate_response(reply))
+    reply = await caller.matcher.FindCandidates(request)
+    return _json(candidate_response(reply, language))
 
 
 def _vacancy_request(body: OccupationMatchRequest) -> mpb.MatchVacanciesRequest:
@@ -181,4 +195,5 @@ def _vacancy_request(body: OccupationMatchRequest) -> mpb.MatchVacanciesRequest:
         filters=mpb.Filters(isco_major_groups=body.filters.isco_major_groups, min_score=body.filters.min_score),
         limit=body.limit,
         language=body.language.value,
+        list_limit=body.explain.list_limit(),
     )

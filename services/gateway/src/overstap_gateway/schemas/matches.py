@@ -31,6 +31,23 @@ class EvidenceLevel(StrEnum):
         return cls(pb.EvidenceLevel.Name(value).removeprefix("EVIDENCE_LEVEL_").lower())
 
 
+class Explain(StrEnum):
+    """How much of each match's shortage and surplus to show (the productive skills are always all shown)."""
+
+    top = "top"
+    full = "full"
+
+    def list_limit(self) -> int:
+        return TOP_SKILLS if self is Explain.top else 0
+
+
+TOP_SKILLS = 5
+EXPLAIN_DESCRIPTION = (
+    f"`top` (default): per match the {TOP_SKILLS} most important missing skills (essential first) and the "
+    f"{TOP_SKILLS} rarest unused ones, with `shortage_total` and `surplus_total`; `full`: every one"
+)
+
+
 class OfferedSkill(BaseModel):
     id: str = Field(min_length=1, max_length=300, description="ESCO skill URI", examples=[PROCESS_PAYMENTS])
     evidence: EvidenceLevel = EvidenceLevel.semi_hard
@@ -65,6 +82,7 @@ class OccupationMatchRequest(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
     include_own: bool = Field(default=False, description="Also rank the person's own occupations")
     language: Language = Language.nl
+    explain: Explain = Field(default=Explain.top, description=EXPLAIN_DESCRIPTION)
 
     def to_pb(self) -> pb.MatchOccupationsRequest:
         return pb.MatchOccupationsRequest(
@@ -74,6 +92,7 @@ class OccupationMatchRequest(BaseModel):
             limit=self.limit,
             include_own=self.include_own,
             language=self.language.value,
+            list_limit=self.explain.list_limit(),
         )
 
 
@@ -133,7 +152,9 @@ class OccupationMatch(BaseModel):
     summary: str = Field(description="Plain-language explanation in the requested language")
     productive: list[ProductiveSkill]
     shortage: list[ShortageSkill] = Field(description="Missing demanded skills, essential first")
-    surplus: list[Ref]
+    shortage_total: int = Field(description="Missing demanded skills in all (`explain=top` shows the first few)")
+    surplus: list[Ref] = Field(description="Offered skills this occupation does not use, rarer first")
+    surplus_total: int = Field(description="Unused offered skills in all")
     background: Background | None
 
 
@@ -242,10 +263,45 @@ _EVIDENCE_NAMES = {
 }
 
 
-def occupation_match_dict(m: pb.OccupationMatch) -> dict[str, Any]:
+class SkillRefs:
+    """Labelled JSON references of skills. A matcher response names its skills by position in its skill table, which
+    carries each id and label once (position 0: none). The same few thousand skills recur in every response, and a
+    skill's label is fixed by the matcher's bundle version and the requested language, so each reference is built
+    once per process."""
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self.max_entries = max_entries
+        self._refs: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def table(self, skills: Any, bundle_version: str, language: str) -> list[dict[str, Any] | None]:
+        """The references by position; position 0 (and any empty entry) is None."""
+        if len(self._refs) > self.max_entries:  # a new bundle version, many times over: start afresh
+            self._refs.clear()
+        refs = self._refs
+        out: list[dict[str, Any] | None] = []
+        for concept in skills:
+            concept_id = concept.id
+            if not concept_id:
+                out.append(None)
+                continue
+            key = (bundle_version, language, concept_id)
+            ref = refs.get(key)
+            if ref is None:
+                label = concept.label
+                ref = refs[key] = {"id": concept_id, "label": {"text": label.text, "language": label.language}}
+            out.append(ref)
+        return out
+
+
+SKILL_REFS = SkillRefs()
+
+
+def occupation_match_dict(m: pb.OccupationMatch, skills: list[dict[str, Any] | None]) -> dict[str, Any]:
+    """One explained match; ``skills`` turns the skill positions the matcher sends into labelled references."""
     b = m.background
     has_onet = bool(b.onet_origin)
     occupation = getattr(m, "occupation", None)
+    skill = skills.__getitem__
     return {
         "rank": m.rank,
         "occupation": _ref(occupation) if occupation is not None else None,
@@ -255,7 +311,7 @@ def occupation_match_dict(m: pb.OccupationMatch) -> dict[str, Any]:
         "summary": m.summary,
         "productive": [
             {
-                "skill": _ref(p.skill),
+                "skill": skill(p.skill),
                 "relation": p.relation,
                 "evidence": _evidence(p.evidence),
                 "points": {"coverage": round(p.coverage, 4), "related": round(p.related, 4), "use": round(p.use, 4)},
@@ -264,16 +320,18 @@ def occupation_match_dict(m: pb.OccupationMatch) -> dict[str, Any]:
         ],
         "shortage": [
             {
-                "skill": _ref(s.skill),
+                "skill": skill(s.skill),
                 "relation": s.relation,
-                "group": _ref(s.group),
+                "group": skill(s.group),
                 "related_credit": round(s.related_credit, 4),
-                "related_via": _ref(s.related_via),
+                "related_via": skill(s.related_via),
                 "evidence_required": _evidence(s.evidence_required),
             }
             for s in m.shortage
         ],
-        "surplus": [r for r in (_ref(s) for s in m.surplus) if r is not None],
+        "shortage_total": m.shortage_total,
+        "surplus": [r for r in map(skill, m.surplus) if r is not None],
+        "surplus_total": m.surplus_total,
         "background": {
             "origin": _ref(b.origin),
             "declared": b.declared,
@@ -291,8 +349,9 @@ def occupation_match_dict(m: pb.OccupationMatch) -> dict[str, Any]:
     }
 
 
-def occupation_match_response(reply: pb.MatchOccupationsResponse) -> dict[str, Any]:
-    return {"bundle_version": reply.bundle_version, "items": [occupation_match_dict(m) for m in reply.matches]}
+def occupation_match_response(reply: pb.MatchOccupationsResponse, language: str) -> dict[str, Any]:
+    skills = SKILL_REFS.table(reply.skills, reply.bundle_version, language)
+    return {"bundle_version": reply.bundle_version, "items": [occupation_match_dict(m, skills) for m in reply.matches]}
 
 
 class VacancyRef(BaseModel):
@@ -314,7 +373,9 @@ class VacancyMatch(BaseModel):
     summary: str
     productive: list[ProductiveSkill]
     shortage: list[ShortageSkill] = Field(description="Demanded and missing (or too weakly evidenced), required first")
+    shortage_total: int
     surplus: list[Ref]
+    surplus_total: int
     background: Background | None
 
 
@@ -332,7 +393,9 @@ class CandidateMatch(BaseModel):
     summary: str
     productive: list[ProductiveSkill]
     shortage: list[ShortageSkill]
+    shortage_total: int
     surplus: list[Ref]
+    surplus_total: int
     background: Background | None
 
 
@@ -341,15 +404,28 @@ class CandidateResponse(BaseModel):
     items: list[CandidateMatch]
 
 
-def _explained(m: Any) -> dict[str, Any]:
+def _explained(m: Any, skills: list[dict[str, Any] | None]) -> dict[str, Any]:
     """The explanation fields of a vacancy or candidate match (same shape as an occupation match)."""
-    full = occupation_match_dict(m)
+    full = occupation_match_dict(m, skills)
     return {
-        k: full[k] for k in ("rank", "score", "parts", "summary", "productive", "shortage", "surplus", "background")
+        k: full[k]
+        for k in (
+            "rank",
+            "score",
+            "parts",
+            "summary",
+            "productive",
+            "shortage",
+            "shortage_total",
+            "surplus",
+            "surplus_total",
+            "background",
+        )
     }
 
 
-def vacancy_match_response(reply: pb.MatchVacanciesResponse) -> dict[str, Any]:
+def vacancy_match_response(reply: pb.MatchVacanciesResponse, language: str) -> dict[str, Any]:
+    skills = SKILL_REFS.table(reply.skills, reply.bundle_version, language)
     items = []
     for m in reply.matches:
         v = m.vacancy
@@ -362,12 +438,13 @@ def vacancy_match_response(reply: pb.MatchVacanciesResponse) -> dict[str, Any]:
             "location": v.location or None,
             "expires_on": v.expires_on or None,
         }
-        items.append({"vacancy": vacancy, "occupation": _ref(m.occupation), **_explained(m)})
+        items.append({"vacancy": vacancy, "occupation": _ref(m.occupation), **_explained(m, skills)})
     return {"bundle_version": reply.bundle_version, "indexed_vacancies": reply.indexed_vacancies, "items": items}
 
 
-def candidate_response(reply: pb.FindCandidatesResponse) -> dict[str, Any]:
+def candidate_response(reply: pb.FindCandidatesResponse, language: str) -> dict[str, Any]:
+    skills = SKILL_REFS.table(reply.skills, reply.bundle_version, language)
     return {
         "considered": reply.considered,
-        "items": [{"passport_id": m.passport_id, **_explained(m)} for m in reply.matches],
+        "items": [{"passport_id": m.passport_id, **_explained(m, skills)} for m in reply.matches],
     }

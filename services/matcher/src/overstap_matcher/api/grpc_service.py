@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -59,6 +60,19 @@ def query_from_pb(request: pb.MatchOccupationsRequest) -> OccupationQuery:
     )
 
 
+EMPTY_REF = pb.ConceptRef()
+
+
+@dataclass(frozen=True, slots=True)
+class SkillTable:
+    """The skills one response names: their references in order, each id's position (None and "" are 0), and how
+    many shortage and surplus skills each match shows (None: every one)."""
+
+    refs: list[pb.ConceptRef]
+    positions: dict[str | None, int]
+    list_limit: int | None
+
+
 class MatchConverter:
     def __init__(self, labels: LabelBook, isco_codes: dict[str, str], language: str) -> None:
         self.labels = labels
@@ -77,64 +91,89 @@ class MatchConverter:
             self._refs[concept_id] = cached
         return cached
 
-    def explanation(self, m: Match | VacancyMatch | CandidateMatch, target: str) -> dict[str, Any]:
-        """The fields every explained result shares: parts, productive, shortage, surplus, background, summary."""
-        return {
-            "score": m.score,
-            "rank": m.rank,
-            "parts": [pb.ScorePart(name=name, value=value) for name, value in m.parts.items()],
-            "productive": [
-                pb.ProductiveSkill(
-                    skill=self.ref(p.skill_id),
-                    relation=p.relation,
-                    evidence=EVIDENCE_OUT[p.evidence],
-                    coverage=p.coverage,
-                    related=p.related,
-                    use=p.use,
-                )
-                for p in m.productive
-            ],
-            "shortage": [
-                pb.ShortageSkill(
-                    skill=self.ref(s.skill_id),
-                    relation=s.relation,
-                    group=self.ref(s.group_id),
-                    related_credit=s.related_credit,
-                    related_via=self.ref(s.related_via),
-                    evidence_required=EVIDENCE_OUT.get(s.evidence_required, pb.EVIDENCE_LEVEL_UNSPECIFIED)
-                    if s.evidence_required
-                    else pb.EVIDENCE_LEVEL_UNSPECIFIED,
-                )
-                for s in m.shortage
-            ],
-            "surplus": [self.ref(s) for s in m.surplus],
-            "background": self.background(m),
-            "summary": summarize(m, self.labels, self.language, target),
-        }
+    def skill_table(
+        self, matches: Iterable[Match | VacancyMatch | CandidateMatch], list_limit: int = 0
+    ) -> SkillTable:
+        """Every skill and skill group the explanations show, once, with its position (0 is "none"); a list_limit
+        above 0 shows only that many shortage and surplus skills per match, the most important first."""
+        limit = list_limit or None
+        positions: dict[str | None, int] = {None: 0, "": 0}
+        for m in matches:
+            for p in m.productive:
+                positions.setdefault(p.skill_id, len(positions) - 1)
+            for s in m.shortage[:limit]:
+                positions.setdefault(s.skill_id, len(positions) - 1)
+                positions.setdefault(s.group_id, len(positions) - 1)
+                positions.setdefault(s.related_via, len(positions) - 1)
+            for skill_id in m.surplus[:limit]:
+                positions.setdefault(skill_id, len(positions) - 1)
+        refs = [EMPTY_REF] + [self.ref(concept_id) or EMPTY_REF for concept_id in list(positions)[2:]]
+        return SkillTable(refs, positions, limit)
 
-    def match(self, m: Match) -> pb.OccupationMatch:
-        return pb.OccupationMatch(
-            occupation=self.ref(m.occupation_id),
-            isco_code=self.isco_codes.get(m.occupation_id, ""),
-            **self.explanation(m, "occupation"),
-        )
-
-    def vacancy_match(self, m: VacancyMatch, info: VacancyInfo | None) -> pb.VacancyMatch:
-        vacancy = pb.VacancyRef(vacancy_id=m.vacancy_id)
-        if info is not None:
-            vacancy = pb.VacancyRef(
-                vacancy_id=m.vacancy_id,
-                job_board=info.job_board,
-                external_id=info.external_id,
-                title=info.title,
-                employer=info.employer,
-                location=info.location,
-                expires_on=info.expires_on,
+    def explain_into(
+        self, out: Any, m: Match | VacancyMatch | CandidateMatch, target: str, table: SkillTable
+    ) -> None:
+        """Fill the fields every explained result shares: parts, productive, shortage, surplus, background, summary.
+        Skills are named by their position in the response's skill table (which carries each id and label once),
+        and every sub-message is built in place: one built apart is copied again when assigned."""
+        at = table.positions
+        out.score = m.score
+        out.rank = m.rank
+        add_part = out.parts.add
+        for name, value in m.parts.items():
+            add_part(name=name, value=value)
+        add_productive = out.productive.add
+        for p in m.productive:
+            add_productive(
+                skill=at[p.skill_id],
+                relation=p.relation,
+                evidence=EVIDENCE_OUT[p.evidence],
+                coverage=p.coverage,
+                related=p.related,
+                use=p.use,
             )
-        return pb.VacancyMatch(vacancy=vacancy, occupation=self.ref(m.occupation_id), **self.explanation(m, "vacancy"))
+        limit = table.list_limit
+        add_shortage = out.shortage.add
+        for s in m.shortage[:limit]:
+            add_shortage(
+                skill=at[s.skill_id],
+                relation=s.relation,
+                group=at[s.group_id],
+                related_credit=s.related_credit,
+                related_via=at[s.related_via],
+                evidence_required=EVIDENCE_OUT[s.evidence_required] if s.evidence_required else 0,
+            )
+        out.surplus.extend([at[skill_id] for skill_id in m.surplus[:limit]])
+        out.shortage_total = len(m.shortage)
+        out.surplus_total = len(m.surplus)
+        self.background_into(out, m)
+        out.summary = summarize(m, self.labels, self.language, target)
 
-    def candidate_match(self, m: CandidateMatch) -> pb.CandidateMatch:
-        return pb.CandidateMatch(passport_id=m.candidate_id, **self.explanation(m, "candidate"))
+    def match_into(self, out: pb.OccupationMatch, m: Match, table: SkillTable) -> None:
+        self.ref_into(out.occupation, m.occupation_id)
+        out.isco_code = self.isco_codes.get(m.occupation_id, "")
+        self.explain_into(out, m, "occupation", table)
+
+    def vacancy_match_into(
+        self, out: pb.VacancyMatch, m: VacancyMatch, info: VacancyInfo | None, table: SkillTable
+    ) -> None:
+        out.vacancy.vacancy_id = m.vacancy_id
+        if info is not None:
+            v = out.vacancy
+            v.job_board, v.external_id, v.title = info.job_board, info.external_id, info.title
+            v.employer, v.location, v.expires_on = info.employer, info.location, info.expires_on
+        if m.occupation_id:
+            self.ref_into(out.occupation, m.occupation_id)
+        self.explain_into(out, m, "vacancy", table)
+
+    def candidate_match_into(self, out: pb.CandidateMatch, m: CandidateMatch, table: SkillTable) -> None:
+        out.passport_id = m.candidate_id
+        self.explain_into(out, m, "candidate", table)
+
+    def ref_into(self, out: pb.ConceptRef, concept_id: str | None) -> None:
+        ref = self.ref(concept_id)
+        if ref is not None:
+            out.CopyFrom(ref)
 
     def gap(self, g: SkillGap) -> pb.OnetSkillGap:
         return pb.OnetSkillGap(
@@ -159,23 +198,23 @@ class MatchConverter:
             summary=summarize_profile(m, self.labels, self.language),
         )
 
-    def background(self, m: Match | VacancyMatch | CandidateMatch) -> pb.Background | None:
+    def background_into(self, out: Any, m: Match | VacancyMatch | CandidateMatch) -> None:
         b = m.background
         if b is None:
-            return None
+            return
         onet_origin, onet_target = b.onet_pair or ("", "")
-        return pb.Background(
-            origin=self.ref(b.origin_id),
-            declared=b.declared,
-            strength=b.strength,
-            proximity=b.proximity,
-            shared_isco_digits=b.shared_isco_digits,
-            onet_origin=onet_origin,
-            onet_target=onet_target,
-            shared_soc_levels=b.shared_soc_levels or 0,
-            onet_profile_similarity=b.onet_profile_similarity or 0.0,
-            job_zone_gap=b.job_zone_gap or 0,
-        )
+        background = out.background
+        self.ref_into(background.origin, b.origin_id)
+        background.declared = b.declared
+        background.strength = b.strength
+        background.proximity = b.proximity
+        background.shared_isco_digits = b.shared_isco_digits
+        background.onet_origin = onet_origin
+        background.onet_target = onet_target
+        background.shared_soc_levels = b.shared_soc_levels or 0
+        background.onet_profile_similarity = b.onet_profile_similarity or 0.0
+        background.job_zone_gap = b.job_zone_gap or 0
+        background.SetInParent()  # present even when every field is zero
 
 
 class MatcherServicer(pb_grpc.MatcherServiceServicer):
@@ -236,11 +275,12 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
         except InvalidQuery as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         converter = self._converter(language)
-        return pb.MatchVacanciesResponse(
-            matches=[converter.vacancy_match(m, feed.info.get(m.vacancy_id)) for m in ranking.matches],
-            indexed_vacancies=len(feed.index),
-            bundle_version=self.matcher.version,
-        )
+        reply = pb.MatchVacanciesResponse(indexed_vacancies=len(feed.index), bundle_version=self.matcher.version)
+        table = converter.skill_table(ranking.matches, request.list_limit)
+        for m in ranking.matches:
+            converter.vacancy_match_into(reply.matches.add(), m, feed.info.get(m.vacancy_id), table)
+        reply.skills.extend(table.refs)
+        return reply
 
     async def FindCandidates(
         self, request: pb.FindCandidatesRequest, context: grpc.aio.ServicerContext
@@ -266,9 +306,12 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
             await context.abort(grpc.StatusCode.NOT_FOUND, f"no vacancy {request.vacancy_id} of yours is indexed")
         ranking, considered = await self.candidates.rank(caller, vacancy, request.limit or 20, request.min_score)
         converter = self._converter(language)
-        return pb.FindCandidatesResponse(
-            matches=[converter.candidate_match(m) for m in ranking.matches], considered=considered
-        )
+        reply = pb.FindCandidatesResponse(considered=considered, bundle_version=self.matcher.version)
+        table = converter.skill_table(ranking.matches, request.list_limit)
+        for m in ranking.matches:
+            converter.candidate_match_into(reply.matches.add(), m, table)
+        reply.skills.extend(table.refs)
+        return reply
 
     async def MatchOnetProfile(
         self, request: pb.MatchOnetProfileRequest, context: grpc.aio.ServicerContext
@@ -311,9 +354,12 @@ class MatcherServicer(pb_grpc.MatcherServiceServicer):
         except InvalidQuery as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         converter = self._converter(language)
-        return pb.MatchOccupationsResponse(
-            matches=[converter.match(m) for m in ranking.matches], bundle_version=self.matcher.version
-        )
+        reply = pb.MatchOccupationsResponse(bundle_version=self.matcher.version)
+        table = converter.skill_table(ranking.matches, request.list_limit)
+        for m in ranking.matches:
+            converter.match_into(reply.matches.add(), m, table)
+        reply.skills.extend(table.refs)
+        return reply
 
 
 def _check_language(language: str) -> None:

@@ -26,6 +26,7 @@ class Label:
 class LabelBook:
     def __init__(self, preferred: dict[str, dict[str, str]]) -> None:
         self._preferred = preferred
+        self._resolved: dict[tuple[str, str], Label] = {}  # bounded by concepts x languages
 
     @classmethod
     def from_bundle(cls, bundle: TaxonomyBundle) -> LabelBook:
@@ -41,6 +42,16 @@ class LabelBook:
         return language in self._preferred.get(concept_id, {})
 
     def label(self, concept_id: str, language: str) -> Label:
+        """The label in ``language``, else in the other language, else the id itself."""
+        key = (concept_id, language)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolve(concept_id, language)
+            if concept_id in self._preferred:  # only known concepts: the cache stays bounded
+                self._resolved[key] = found
+        return found
+
+    def _resolve(self, concept_id: str, language: str) -> Label:
         labels = self._preferred.get(concept_id, {})
         for lang in (language, *(x for x in LANGUAGES if x != language)):
             if lang in labels:

@@ -29,7 +29,8 @@ def summarize(
         1 for s in match.shortage if s.relation == ESSENTIAL
     )
     essential_met = sum(1 for p in match.productive if p.relation == ESSENTIAL)
-    missing = [labels.label(s.skill_id, language).text for s in match.shortage if s.relation == ESSENTIAL][:MAX_NAMED]
+    missing_ids = [s.skill_id for s in match.shortage if s.relation == ESSENTIAL][:MAX_NAMED]
+    missing = [labels.label(skill_id, language).text for skill_id in missing_ids]
     origin = None
     if match.background is not None and match.background.proximity > 0:
         origin = labels.label(match.background.origin_id, language).text
