@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -21,13 +22,19 @@ from overstap_cli.bench.stats import latency_summary, machine
 from overstap_cli.stack import Stack, default_services, free_port
 
 CASHIER = "http://data.europa.eu/esco/occupation/2b871272-bd61-4206-bd1a-0b96d7023098"
-MATCH_BODY = {"occupations": [CASHIER], "limit": 10}
+LIST_LIMITS = {"top": 5, "full": 0}  # what the gateway asks the matcher for with explain=top / full
 
 
-async def _grpc_latencies(target: str, rounds: int) -> list[float]:
+def _body(explain: str) -> dict[str, object]:
+    return {"occupations": [CASHIER], "limit": 10, "explain": explain}
+
+
+async def _grpc_latencies(target: str, rounds: int, explain: str) -> list[float]:
     channel = create_channel(target, deadline_seconds=10)
     stub = mpb_grpc.MatcherServiceStub(channel)
-    request = mpb.MatchOccupationsRequest(occupations=[CASHIER], limit=10, language="nl")
+    request = mpb.MatchOccupationsRequest(
+        occupations=[CASHIER], limit=10, language="nl", list_limit=LIST_LIMITS[explain]
+    )
     timings = []
     for _ in range(rounds):
         metadata = encode_principal(Principal("bench", scopes=("match:read",)), DEVELOPMENT_KEY)
@@ -38,18 +45,43 @@ async def _grpc_latencies(target: str, rounds: int) -> list[float]:
     return timings
 
 
-def _rest_latencies(url: str, headers: dict[str, str], rounds: int) -> list[float]:
+def _rest_latencies(url: str, headers: dict[str, str], rounds: int, explain: str) -> list[float]:
     timings = []
     with httpx.Client(timeout=10, headers=headers) as client:
         for _ in range(rounds):
             started = time.perf_counter()
-            reply = client.post(url, json=MATCH_BODY)
+            reply = client.post(url, json=_body(explain))
             timings.append(time.perf_counter() - started)
             reply.raise_for_status()
     return timings
 
 
+def _measure(url: str, matcher: str, token: str, explain: str, seconds: float, concurrency: int, rounds: int) -> dict:
+    headers = {"Authorization": f"Bearer {token}"}
+    _rest_latencies(url, headers, 30, explain)  # warm-up
+    asyncio.run(_grpc_latencies(matcher, 30, explain))
+    grpc_direct = latency_summary(asyncio.run(_grpc_latencies(matcher, rounds, explain)))
+    through_gateway = latency_summary(_rest_latencies(url, headers, rounds, explain))
+    load = run_load(
+        LoadSpec(
+            url=url,
+            method="POST",
+            body=json.dumps(_body(explain)).encode(),
+            headers=(("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")),
+            concurrency=concurrency,
+            seconds=seconds,
+        )
+    )
+    return {
+        "grpc_direct_sequential": grpc_direct,
+        "rest_through_gateway_sequential": through_gateway,
+        "gateway_added_p50_ms": round(through_gateway["p50_ms"] - grpc_direct["p50_ms"], 4),
+        "load": load,
+    }
+
+
 def run(seconds: float = 10.0, concurrency: int = 16, rounds: int = 300) -> dict[str, object]:
+    """Both explanation shapes: ``top`` (the default a partner gets) and ``full`` (every skill of every match)."""
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
         services = default_services(
@@ -64,28 +96,16 @@ def run(seconds: float = 10.0, concurrency: int = 16, rounds: int = 300) -> dict
             gateway = next(s for s in services if s.name == "gateway")
             matcher = next(s for s in services if s.name == "matcher")
             token = load_or_create(var_dir / "dev-keys").mint("bench", "person", ["match:read"], ttl_seconds=3600)
-            headers = {"Authorization": f"Bearer {token}"}
             url = f"{gateway.address}/v1/matches/occupations"
-            _rest_latencies(url, headers, 30)  # warm-up
-            asyncio.run(_grpc_latencies(matcher.address, 30))
-            grpc_direct = latency_summary(asyncio.run(_grpc_latencies(matcher.address, rounds)))
-            through_gateway = latency_summary(_rest_latencies(url, headers, rounds))
-            load = run_load(
-                LoadSpec(
-                    url=url,
-                    method="POST",
-                    body=json.dumps(MATCH_BODY).encode(),
-                    headers=(("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")),
-                    concurrency=concurrency,
-                    seconds=seconds,
-                )
-            )
+            shapes = {
+                explain: _measure(url, matcher.address, token, explain, seconds, concurrency, rounds)
+                for explain in ("top", "full")
+            }
     return {
         "benchmark": "gateway",
-        "request": "POST /v1/matches/occupations, work history cashier, limit 10, explanations",
-        "grpc_direct_sequential": grpc_direct,
-        "rest_through_gateway_sequential": through_gateway,
-        "gateway_added_p50_ms": round(through_gateway["p50_ms"] - grpc_direct["p50_ms"], 4),
-        "load": load,
+        "request": "POST /v1/matches/occupations, work history cashier, limit 10, explain=top (default) and full",
+        "explain_top": shapes["top"],
+        "explain_full": shapes["full"],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "machine": machine(),
     }
