@@ -10,14 +10,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 from overstap.matcher.v1 import matcher_pb2 as mpb
 from overstap.matcher.v1 import matcher_pb2_grpc as mpb_grpc
 from overstap_common.grpc_client import create_channel
 from overstap_common.principal import DEVELOPMENT_KEY, Principal, encode_principal
 from overstap_gateway.auth.development import load_or_create
 
-from overstap_cli.bench.loadgen import LoadSpec, run_load
+from overstap_cli.bench.loadgen import LoadSpec, run_load, sequential_latencies
 from overstap_cli.bench.stats import latency_summary, machine
 from overstap_cli.stack import Stack, default_services, free_port
 
@@ -45,33 +44,27 @@ async def _grpc_latencies(target: str, rounds: int, explain: str) -> list[float]
     return timings
 
 
-def _rest_latencies(url: str, headers: dict[str, str], rounds: int, explain: str) -> list[float]:
-    timings = []
-    with httpx.Client(timeout=10, headers=headers) as client:
-        for _ in range(rounds):
-            started = time.perf_counter()
-            reply = client.post(url, json=_body(explain))
-            timings.append(time.perf_counter() - started)
-            reply.raise_for_status()
-    return timings
+def _rest_latencies(url: str, token: str, rounds: int, explain: str) -> list[float]:
+    return asyncio.run(sequential_latencies(_spec(url, token, explain), rounds))
+
+
+def _spec(url: str, token: str, explain: str, seconds: float = 10, concurrency: int = 1) -> LoadSpec:
+    return LoadSpec(
+        url=url,
+        method="POST",
+        body=json.dumps(_body(explain)).encode(),
+        headers=(("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")),
+        concurrency=concurrency,
+        seconds=seconds,
+    )
 
 
 def _measure(url: str, matcher: str, token: str, explain: str, seconds: float, concurrency: int, rounds: int) -> dict:
-    headers = {"Authorization": f"Bearer {token}"}
-    _rest_latencies(url, headers, 30, explain)  # warm-up
+    _rest_latencies(url, token, 30, explain)  # warm-up
     asyncio.run(_grpc_latencies(matcher, 30, explain))
     grpc_direct = latency_summary(asyncio.run(_grpc_latencies(matcher, rounds, explain)))
-    through_gateway = latency_summary(_rest_latencies(url, headers, rounds, explain))
-    load = run_load(
-        LoadSpec(
-            url=url,
-            method="POST",
-            body=json.dumps(_body(explain)).encode(),
-            headers=(("Authorization", f"Bearer {token}"), ("Content-Type", "application/json")),
-            concurrency=concurrency,
-            seconds=seconds,
-        )
-    )
+    through_gateway = latency_summary(_rest_latencies(url, token, rounds, explain))
+    load = run_load(_spec(url, token, explain, seconds, concurrency))
     return {
         "grpc_direct_sequential": grpc_direct,
         "rest_through_gateway_sequential": through_gateway,

@@ -82,14 +82,38 @@ async def _worker(spec: LoadSpec, payload: bytes, host: str, port: int, deadline
         writer.close()
 
 
-async def _run(spec: LoadSpec) -> dict:
+def _target(spec: LoadSpec) -> tuple[str, int, bytes]:
     parts = urlsplit(spec.url)
     host = parts.hostname or "127.0.0.1"
     if host not in LOOPBACK:
         raise ValueError(f"load tests only target loopback, not {host}")
     port = parts.port or 80
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    payload = _request_bytes(spec, f"{host}:{port}", path)
+    return host, port, _request_bytes(spec, f"{host}:{port}", path)
+
+
+async def sequential_latencies(spec: LoadSpec, rounds: int) -> list[float]:
+    """One request at a time over one keep-alive connection, with a client as lean as the gRPC one it is
+    compared with (an HTTP library would add its own parsing to every figure); any non-2xx status raises."""
+    host, port, payload = _target(spec)
+    reader, writer = await asyncio.open_connection(host, port)
+    timings = []
+    try:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            writer.write(payload)
+            await writer.drain()
+            status = await _read_response(reader)
+            timings.append(time.perf_counter() - started)
+            if not 200 <= status < 300:
+                raise RuntimeError(f"{spec.method} {spec.url} answered {status}")
+    finally:
+        writer.close()
+    return timings
+
+
+async def _run(spec: LoadSpec) -> dict:
+    host, port, payload = _target(spec)
     out: dict = {"sent": 0, "latencies": [], "statuses": {}}
     started = time.perf_counter()
     deadline = started + spec.seconds
