@@ -25,11 +25,14 @@ async def test_bench_runs_end_to_end(postgres_url: str) -> None:
     )  # fmt: skip
     assert result["read_200_skill_passport"]["skills"] == 5
     assert result["read_200_skill_passport_cold"]["count"] == 20
+    after_change = result["read_200_skill_passport_after_change"]
+    assert after_change["count"] == 20 and after_change["skills"][0] >= 5 and after_change["p99_ms"] > 0
     sustained = result["writes_sustained"]
     assert sustained["errors"] == 0 and sustained["writes"] > 0 and sustained["client_processes"] == 2
     assert sustained["load_average_before"] and result["writes_ceiling"]["errors"] == 0
     assert set(result["targets"]) == {
-        "cold_read_p99_under_5_ms", "cached_read_p99_under_5_ms", "writes_300_per_s_without_errors"
+        "cold_read_p99_under_5_ms", "read_after_change_p99_under_5_ms", "cached_read_p99_under_5_ms",
+        "writes_300_per_s_without_errors",
     }  # fmt: skip
 
 

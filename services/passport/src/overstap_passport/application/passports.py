@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections import OrderedDict
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from overstap_passport.application import access as acl
 from overstap_passport.application.access import Access, Rule
 from overstap_passport.clients.taxonomy import TaxonomyClient
-from overstap_passport.crypto.envelope import DataKey
+from overstap_passport.crypto.envelope import DataKey, DataKeyMissing
 from overstap_passport.crypto.signing import SigningKey, verify_ed25519
 from overstap_passport.domain import inputs
 from overstap_passport.domain.audit import GENESIS_HASH, AuditRecord, ChainVerdict, chain_next, verify_chain
@@ -63,6 +64,7 @@ from overstap_passport.storage.pgfast import Change, PassportRows, PgFast, conse
 from overstap_passport.storage.repositories import StoredPassport
 from overstap_passport.storage.unit_of_work import UnitOfWork
 
+log = logging.getLogger("overstap.passport.views")
 Clock = Callable[[], datetime]
 UPDATE_PATHS = ("contact", "wishes", "languages")
 MAX_CANDIDATE_PAGE = 500
@@ -105,6 +107,21 @@ class SkillSetRecord:
     version: int
     skills: list[tuple[str, int, int, bool]]  # uri, best kind, validation level, unconfirmed
     occupation_uris: list[str] = field(default_factory=list)  # ESCO occupations of the work history
+
+
+@dataclass(frozen=True, slots=True)
+class ViewChange:
+    """What one write changed in the owner's full view, for bringing a cached rendering of it up to date.
+
+    ``version`` and ``updated_at``: what the write set; ``skills``: skills as they are at ``version`` (complete:
+    every piece of evidence, references decrypted, and every validation step), each replacing the skill with its URI
+    or, for a new one, coming after every skill there was (ordered as the view orders them); ``passport``: the
+    passport record at ``version`` with every part (contact decrypted), when the write changed its own fields."""
+
+    version: int
+    updated_at: datetime
+    skills: tuple[SkillRecord, ...] = ()
+    passport: PassportRecord | None = None
 
 
 @dataclass(slots=True)
@@ -160,8 +177,9 @@ class _KeyCache:
 
 
 class _ViewCache:
-    """Rendered views by (passport, version, parts, owner): any change bumps the version, so an entry is either
-    current or never asked for again; checking the version costs the one query a read needs anyway."""
+    """Rendered views by (passport, version, parts, owner, render): any change bumps the version, so an entry is
+    either current or never asked for again; checking the version costs the one query a read needs anyway. The
+    views of a passport are all at one version; a hot-path write brings them to the version it made (``advance``)."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
@@ -189,6 +207,8 @@ class _ViewCache:
         if not self.size:
             return
         entries = self._items.setdefault(passport_id, {})
+        if entries and next(iter(entries))[0] > key[0]:
+            return  # a read that began before a write: the newer views stay (this one can never be asked for)
         stale = [k for k in entries if k[0] != key[0]]
         for k in stale:
             del entries[k]
@@ -199,6 +219,27 @@ class _ViewCache:
 
     def evict(self, passport_id: str) -> None:
         self._items.pop(passport_id, None)
+
+    def version(self, passport_id: str) -> int | None:
+        """The version the cached views of ``passport_id`` are at (all are at one)."""
+        entries = self._items.get(passport_id) if self.size else None
+        return next(iter(entries))[0] if entries else None
+
+    def advance(self, passport_id: str, seen: int, version: int, patch: Callable[[tuple[Any, ...], Any], Any]) -> None:
+        """Replace the views of ``passport_id`` cached at version ``seen`` with ``patch(key, view)`` at ``version``
+        (views it returns None for are dropped); nothing happens unless the cached views are at ``seen``."""
+        entries = self._items.get(passport_id) if self.size else None
+        if not entries or next(iter(entries))[0] != seen:
+            return
+        advanced = {}
+        for key, value in entries.items():
+            new = patch(key, value)
+            if new is not None:
+                advanced[(version, *key[1:])] = new
+        if advanced:
+            self._items[passport_id] = advanced
+        else:
+            del self._items[passport_id]
 
 
 class PassportService:
@@ -528,6 +569,31 @@ class PassportService:
     def _candidate_owner(self, principal: Principal) -> str | None:
         return principal.subject if principal.role == acl.OWNER_ROLE else None
 
+    def _advance_views(self, pid: str, seen: int, change: ViewChange) -> None:
+        """After a hot-path write took the passport from version ``seen`` to ``change.version``: bring the owner's
+        cached full view along (the render's ``patched``), so that the next read of the new version is served from
+        the cache instead of reading and rendering the whole passport again.
+
+        Sound because the write's one statement applied only while the passport was still at ``seen`` (and its
+        audit head unmoved), so the new version is exactly the cached one plus this change. Views of other callers
+        are dropped (they are rendered again, with their consents checked, on their next read, as before). Never
+        stale either way: a read serves a cached view only at the version the same read finds in the database."""
+        if change.version != seen + 1:
+            return
+
+        def patch(key: tuple[Any, ...], rendered: Any) -> Any:
+            _, parts, owner, render = key
+            patched = getattr(render, "patched", None)
+            if not owner or parts != ALL_PARTS or patched is None:
+                return None
+            try:
+                return patched(rendered, change)
+            except Exception:  # the write has landed: never fail it over its cache; the next read renders anew
+                log.exception("could not bring the cached view of a passport up to date; dropped it")
+                return None
+
+        self._views.advance(pid, seen, change.version, patch)
+
     async def _fast_access(
         self,
         principal: Principal,
@@ -571,13 +637,36 @@ class PassportService:
 
     async def _fast_view(self, rows: PassportRows, access: Access) -> PassportView:
         """:meth:`_view` on the rows of one read."""
+        record, decrypt = await self._fast_record(rows, access)
+        return self._view_of_rows(record, rows, access, decrypt)
+
+    async def _fast_record(
+        self, rows: PassportRows, access: Access
+    ) -> tuple[PassportRecord, Callable[[str, bytes | None], str] | None]:
+        """The passport record of one read's rows (contact decrypted when shown) and the person's decryption of
+        references when the view shows evidence."""
         stored = rows.passport
         assert stored is not None
         parts = access.parts
         needs_key = Part.EVIDENCE in parts or (Part.CONTACT in parts and stored.contact_ct is not None)
         key = await self._key(stored.id) if needs_key else None
-        decrypt = key.decrypt_text if key else None
-        view = PassportView(await self._record(stored, key, parts), parts, access.owner)
+        return await self._record(stored, key, parts), key.decrypt_text if key else None
+
+    async def _fast_rendered(self, rows: PassportRows, access: Access, render: Callable[[PassportView], Any]) -> Any:
+        """``render`` of the view of one read's rows; a render with ``from_rows`` (the gRPC response) builds its
+        result from the rows directly, without the records of a view in between."""
+        record, decrypt = await self._fast_record(rows, access)
+        from_rows = getattr(render, "from_rows", None)
+        if from_rows is not None:
+            return from_rows(record, rows, access.parts, access.owner, decrypt)
+        return render(self._view_of_rows(record, rows, access, decrypt))
+
+    @staticmethod
+    def _view_of_rows(
+        record: PassportRecord, rows: PassportRows, access: Access, decrypt: Callable[[str, bytes | None], str] | None
+    ) -> PassportView:
+        parts = access.parts
+        view = PassportView(record, parts, access.owner)
         if Part.SKILLS in parts:
             view.skills = rows.skills(decrypt, with_evidence=Part.EVIDENCE in parts)
         if Part.EVIDENCE in parts:
@@ -627,7 +716,7 @@ class PassportService:
                         if rows.passport is None:
                             raise NotFound(f"no passport {pid!r}")
                         key = (rows.passport.version, access.parts, access.owner, render)
-                    rendered = render(await self._fast_view(rows, access))
+                    rendered = await self._fast_rendered(rows, access, render)
                     self._views.put(pid, key, rendered)
                 return rendered
             if not purpose:
@@ -652,7 +741,7 @@ class PassportService:
                 rows = PassportRows(await self._fast.view(pid, mode))  # type: ignore[union-attr]
                 if rows.passport is None:
                     raise NotFound(f"no passport {pid!r}")
-                rendered = render(await self._fast_view(rows, access))
+                rendered = await self._fast_rendered(rows, access, render)
                 self._views.put(pid, (rows.passport.version, access.parts, access.owner, render), rendered)
             return rendered
         # Under a stream of changes to this passport: the locked path.
@@ -691,6 +780,7 @@ class PassportService:
             skill = skill_from_snapshot(snap, key.decrypt_text)
             skill.evidence.append(_evidence_record(row, valid.reference))
             skill.evidence.sort(key=_added_key)
+            self._advance_views(pid, int(snap["version"]), ViewChange(version, now, (skill,)))
             return skill, row["id"], version
         return None
 
@@ -750,6 +840,7 @@ class PassportService:
             if version is None:
                 continue
             added.sort(key=_added_key)
+            self._advance_views(pid, int(snap["version"]), ViewChange(version, now, tuple(added)))
             return added, version
         return None
 
@@ -780,14 +871,26 @@ class PassportService:
             if contact is not None:
                 changed["contact_ct"] = _encrypt_contact(await self._key(pid), contact)
             record = self._audit_row(pid, _head(snap), principal, "passport.update", now, access, {"fields": fields})
-            if await self._fast.apply(self._change(pid, snap, record, now, values=changed)) is None:  # type: ignore[union-attr]
+            version = await self._fast.apply(self._change(pid, snap, record, now, values=changed))  # type: ignore[union-attr]
+            if version is None:
                 continue
             mode = pgfast.FULL if Part.EVIDENCE in access.parts else pgfast.SKILLS_ONLY
             if Part.SKILLS not in access.parts:
                 mode = pgfast.NO_CHILDREN
             rows = PassportRows(await self._fast.view(pid, mode))  # type: ignore[union-attr]
-            if rows.passport is None:
+            stored = rows.passport
+            if stored is None:
                 raise NotFound(f"no passport {pid!r}")
+            seen = int(snap["version"])
+            if stored.version == version and self._views.version(pid) == seen:
+                # nothing else landed since: this is the owner's record at the very version the write made
+                try:
+                    key = await self._key(pid) if stored.contact_ct is not None else None
+                    whole = await self._record(stored, key, ALL_PARTS)
+                except DataKeyMissing:  # erased meanwhile: nothing to bring along (erasure evicted the views)
+                    pass
+                else:
+                    self._advance_views(pid, seen, ViewChange(version, now, passport=whole))
             return await self._fast_view(rows, access)
         return None
 

