@@ -1,6 +1,8 @@
 # Overstap: the two commands a fresh machine needs are `make run` and `make test`.
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# Where pip --user puts uv may not be on PATH yet; the tests run the README's `uv run ...` lines, so put it there.
+export PATH := $(dir $(UV)):$(PATH)
 PYTHON ?= python3
 GEN := libs/protos/src/overstap/taxonomy/v1/taxonomy_pb2.py
 PROTOS := $(shell find protos -name '*.proto')
