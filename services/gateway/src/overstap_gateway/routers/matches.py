@@ -43,6 +43,7 @@ def _json(body: dict[str, Any]) -> Response:
 
 IscoMajorGroup = Annotated[str, StringConstraints(pattern=r"^[0-9]$")]
 JobZone = Annotated[int, Field(ge=1, le=5)]
+ExplainQuery = Annotated[Explain, Query(description=EXPLAIN_DESCRIPTION)]
 
 PASSPORT_EVIDENCE = {
     ppb.EVIDENCE_KIND_SOFT: EvidenceLevel.soft,
@@ -85,7 +86,7 @@ async def passport_matches(
     job_zone: Annotated[list[JobZone] | None, Query(max_length=5)] = None,
     dutch_label_only: bool = False,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
-    explain: Annotated[Explain, Query(description=EXPLAIN_DESCRIPTION)] = Explain.top,
+    explain: ExplainQuery = Explain.top,
 ) -> Response:
     query = await _passport_query(
         caller, passport_id, limit, language, isco_major_group, job_zone, dutch_label_only, min_score, explain
@@ -152,7 +153,7 @@ async def passport_vacancy_matches(
     language: Language = Language.nl,
     isco_major_group: Annotated[list[IscoMajorGroup] | None, Query(max_length=10)] = None,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
-    explain: Annotated[Explain, Query(description=EXPLAIN_DESCRIPTION)] = Explain.top,
+    explain: ExplainQuery = Explain.top,
 ) -> Response:
     query = await _passport_query(
         caller, passport_id, limit, language, isco_major_group, None, False, min_score, explain
@@ -174,7 +175,7 @@ async def vacancy_candidates(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     language: Language = Language.nl,
-    explain: Annotated[Explain, Query(description=EXPLAIN_DESCRIPTION)] = Explain.top,
+    explain: ExplainQuery = Explain.top,
 ) -> Response:
     request = mpb.FindCandidatesRequest(
         vacancy_id=vacancy_id,

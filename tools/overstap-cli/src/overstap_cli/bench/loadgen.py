@@ -83,10 +83,9 @@ async def _worker(spec: LoadSpec, payload: bytes, host: str, port: int, deadline
 
 
 def _target(spec: LoadSpec) -> tuple[str, int, bytes]:
+    """Host, port and the request's bytes; only loopback hosts."""
+    host = _check_loopback(spec.url)
     parts = urlsplit(spec.url)
-    host = parts.hostname or "127.0.0.1"
-    if host not in LOOPBACK:
-        raise ValueError(f"load tests only target loopback, not {host}")
     port = parts.port or 80
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return host, port, _request_bytes(spec, f"{host}:{port}", path)
@@ -150,10 +149,12 @@ def run_load(spec: LoadSpec) -> dict:
     return {"generator": "python asyncio (own process)", **_run_python(spec)}
 
 
-def _check_loopback(url: str) -> None:
+def _check_loopback(url: str) -> str:
+    """The URL's host, when it is a loopback one."""
     host = urlsplit(url).hostname or "127.0.0.1"
     if host not in LOOPBACK:
         raise ValueError(f"load tests only target loopback, not {host}")
+    return host
 
 
 def _lua_string(text: str) -> str:
