@@ -17,10 +17,10 @@ EXPORTER = InMemorySpanExporter()
 async def test_one_trace_from_rest_through_grpc_and_in_problems(
     taxonomy_target: str, passport_target: str, matcher_target: str, dev_keys_dir: Path, mint
 ) -> None:  # type: ignore[no-untyped-def]
-    provider = configure_tracing("overstap-test", extra_processor=SimpleSpanProcessor(EXPORTER))
+    provider = configure_tracing("overstap-test")
     assert provider is not None
     if EXPORTER not in [getattr(p, "span_exporter", None) for p in provider._active_span_processor._span_processors]:
-        provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
+        configure_tracing("overstap-test", extra_processor=SimpleSpanProcessor(EXPORTER))
     EXPORTER.clear()
     settings = gateway_settings(taxonomy_target, passport_target, dev_keys_dir, matcher_target)
     token = bearer(mint("tracer", "person", ["match:read", "taxonomy:read"]))

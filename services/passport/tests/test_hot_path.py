@@ -10,11 +10,11 @@ from typing import Any
 import grpc
 import pytest
 from overstap.passport.v1 import passport_pb2 as pb
+from overstap_common.runtime import run
 from overstap_passport.api import convert
 from overstap_passport.application import passports as app
 from overstap_passport.application.passports import OPTIMISTIC_TRIES, _KeyCache
 from overstap_passport.crypto.envelope import DataKey, DataKeyMissing
-from overstap_passport.server import run
 
 from .conftest import Harness
 from .helpers import evidence, fails, skill

@@ -48,6 +48,8 @@ class GrpcServerSettings(ServiceSettings):
     grpc_shutdown_grace_seconds: float = Field(default=5.0, ge=0)
     # Server reflection; None means "on in development, off elsewhere".
     grpc_reflection: bool | None = None
+    # The event loop: asyncio's, uvloop (must be installed), or auto (uvloop when installed).
+    event_loop: str = Field(default="asyncio", pattern="^(auto|uvloop|asyncio)$")
 
     @property
     def grpc_address(self) -> str:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi.telemetry import TelemetryConfig
 
 from overstap_gateway.auth import build_verifier
 from overstap_gateway.clients import ServiceClients
@@ -41,6 +41,17 @@ points, end exclusive: `text[start:end]` is the mention. Skill edits need `If-Ma
 """
 
 
+# FastAPI's own OpenTelemetry support: one server span per request, named after its route, under the caller's trace
+# context; probes are not traced. Metrics and logs go their own way (logs: overstap_common.logs).
+TELEMETRY: TelemetryConfig = {
+    "tracing": True,
+    "operation_spans": False,
+    "metrics": False,
+    "logs": False,
+    "exclude": lambda scope: scope.get("path") in ("/healthz", "/readyz"),
+}
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
 
@@ -60,6 +71,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        telemetry=TELEMETRY,
     )
     app.state.settings = settings
     app.state.verifier = build_verifier(settings)
@@ -76,6 +88,4 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(passports.router)
     app.include_router(matches.router)
     app.include_router(vacancies.router)
-    # One server span per request; the per-message "http receive/send" spans would double the tracing cost.
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"])
     return app

@@ -10,6 +10,7 @@ from overstap.passport.v1 import passport_pb2_grpc
 from overstap_common.grpc_client import create_channel
 from overstap_common.grpc_server import GrpcServer
 from overstap_common.logs import configure_logging
+from overstap_common.runtime import run, tune_gc
 from overstap_common.telemetry import configure_tracing
 
 from overstap_matcher.api.grpc_service import MatcherServicer
@@ -34,6 +35,7 @@ async def serve(settings: MatcherSettings) -> None:
     server = GrpcServer(
         settings, [SERVICE_NAME], lambda s: matcher_pb2_grpc.add_MatcherServiceServicer_to_server(servicer, s)
     )
+    tune_gc()
     await server.start()
     await server.set_serving(True)
     feed_task = asyncio.create_task(feed.run())
@@ -48,7 +50,7 @@ def main() -> None:
     settings = MatcherSettings()
     configure_logging("matcher", settings.log_level, settings.log_format)
     configure_tracing("overstap-matcher")
-    asyncio.run(serve(settings))
+    run(serve(settings), settings.event_loop)
 
 
 if __name__ == "__main__":

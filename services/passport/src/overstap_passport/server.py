@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import grpc
 from overstap.passport.v1 import passport_pb2, passport_pb2_grpc
 from overstap_common.grpc_server import GrpcServer
 from overstap_common.logs import configure_logging
+from overstap_common.runtime import run, tune_gc
 from overstap_common.telemetry import configure_tracing
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -112,16 +111,6 @@ async def _watch_health(runtime: Runtime, server: GrpcServer) -> None:
             serving = healthy
 
 
-def tune_gc() -> None:
-    """Everything allocated while starting (modules, SQLAlchemy metadata, protobuf descriptors) lives as long as
-    the process: freeze it out of the collector's reach, so a full collection walks only request garbage; and
-    collect the young generation less often (a 200-skill passport allocates thousands of small objects). Without
-    this, full collections every few hundred requests stop the server for tens of milliseconds."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
-
-
 async def serve(settings: PassportSettings) -> None:
     runtime = await build(settings)
     server = GrpcServer(settings, [SERVICE_NAME], runtime.register)
@@ -136,20 +125,6 @@ async def serve(settings: PassportSettings) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
         await runtime.close()
-
-
-def run(coroutine: Any, event_loop: str = "auto") -> None:
-    """Run ``coroutine`` on uvloop when asked for or, with ``auto``, when it is installed; else on asyncio's loop."""
-    if event_loop != "asyncio":
-        try:
-            import uvloop
-        except ImportError:
-            if event_loop == "uvloop":
-                raise
-        else:
-            uvloop.run(coroutine)
-            return
-    asyncio.run(coroutine)
 
 
 def main() -> None:

@@ -56,9 +56,6 @@ class PassportSettings(GrpcServerSettings):
     # On PostgreSQL: reads, AddEvidence, AddSkills and UpdatePassport on raw asyncpg, in one or two statements
     # (storage/pgfast.py); false: every call through the SQLAlchemy repositories.
     pg_hot_path: bool = True
-    # The event loop: asyncio's, uvloop (must be installed), or auto (uvloop when installed). Measured on the
-    # benchmark, uvloop made no difference beyond the noise (the hot parts are in C already: grpc core, asyncpg).
-    event_loop: str = Field(default="asyncio", pattern="^(auto|uvloop|asyncio)$")
     # Language of skill and occupation labels stored with the passport.
     label_language: str = "nl"
 

@@ -8,6 +8,7 @@ import logging
 from overstap.taxonomy.v1 import taxonomy_pb2, taxonomy_pb2_grpc
 from overstap_common.grpc_server import GrpcServer
 from overstap_common.logs import configure_logging
+from overstap_common.runtime import tune_gc
 from overstap_common.telemetry import configure_tracing
 
 from overstap_taxonomy.api.grpc_service import TaxonomyServicer
@@ -32,6 +33,7 @@ async def serve(settings: TaxonomySettings) -> None:
     server = GrpcServer(
         settings, [SERVICE_NAME], lambda s: taxonomy_pb2_grpc.add_TaxonomyServiceServicer_to_server(servicer, s)
     )
+    tune_gc()
     await server.start()
     await server.set_serving(True)
     await server.run_until_signalled()
