@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from overstap_matcher.domain.index import MatcherIndex, build_index
-from overstap_matcher.domain.model import Evidence, OfferedSkill, Person, ScoringConfig
+from overstap_matcher.domain.model import ESSENTIAL, Evidence, ListCounts, OfferedSkill, Person, ScoringConfig
 from overstap_matcher.domain.ranking import rank
 from overstap_matcher.domain.scoring import encode_person, score_all
 from overstap_matcher.testing import occupation_id, skill_id, synthetic_taxonomy
@@ -179,3 +179,19 @@ def test_own_occupations_are_excluded_unless_asked(data: st.DataObject) -> None:
     assert len(default) == world.n_occ - len(person.occupations)
     everything = {m.occupation_id for m in rank(world.index, person, k=world.n_occ, include_own=True).matches}
     assert set(person.occupations) <= everything
+
+
+@given(st.data())
+@SETTINGS
+def test_a_list_limit_cuts_the_lists_and_counts_them_all(data: st.DataObject) -> None:
+    world = data.draw(worlds(with_gates=data.draw(st.booleans())))
+    person = data.draw(persons(world))
+    limit = data.draw(st.integers(0, 4))
+    full = rank(world.index, person, k=world.n_occ, include_own=True).matches
+    cut = rank(world.index, person, k=world.n_occ, include_own=True, list_limit=limit).matches
+    assert [m.occupation_id for m in cut] == [m.occupation_id for m in full]
+    for a, b in zip(full, cut, strict=True):
+        assert b.productive == a.productive and b.background == a.background and b.parts == a.parts
+        assert b.shortage == a.shortage[:limit] and b.surplus == a.surplus[:limit]
+        essential = sum(1 for s in a.shortage if s.relation == ESSENTIAL)
+        assert a.counts == b.counts == ListCounts(len(a.shortage), essential, len(a.surplus))

@@ -57,6 +57,7 @@ def query_from_pb(request: pb.MatchOccupationsRequest) -> OccupationQuery:
         min_score=f.min_score,
         limit=request.limit or 20,
         include_own=request.include_own,
+        list_limit=request.list_limit,
     )
 
 
@@ -144,8 +145,8 @@ class MatchConverter:
                 evidence_required=EVIDENCE_OUT[s.evidence_required] if s.evidence_required else 0,
             )
         out.surplus.extend([at[skill_id] for skill_id in m.surplus[:limit]])
-        out.shortage_total = len(m.shortage)
-        out.surplus_total = len(m.surplus)
+        out.shortage_total = m.counts.shortage
+        out.surplus_total = m.counts.surplus
         self.background_into(out, m)
         out.summary = summarize(m, self.labels, self.language, target)
 

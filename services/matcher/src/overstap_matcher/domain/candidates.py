@@ -269,7 +269,7 @@ class CandidatePool:
             bg = seg.block.lists[BACKGROUND].take(row).columns
             declared = bg["occupation"][bg["declared"]].astype(np.int64)
             pv = person_vector(index, credit, evidence, declared, config)
-            productive, shortage, surplus = explain_skills(
+            productive, shortage, surplus, counts = explain_skills(
                 index, pv, config, gathered, target.demands.total, arrays["use_denominator"][pos : pos + 1]
             )
             inferred = ~bg["declared"]
@@ -291,6 +291,7 @@ class CandidatePool:
                     shortage=shortage[0],
                     surplus=surplus[0],
                     background=background[0],
+                    counts=counts[0],
                 )
             )
         return out

@@ -21,6 +21,7 @@ from overstap_matcher.domain.model import (
     OPTIONAL,
     BackgroundExplanation,
     Evidence,
+    ListCounts,
     Match,
     ScoringConfig,
     ShortageItem,
@@ -41,14 +42,21 @@ class GatheredDemands:
 
 
 def explain_top(
-    index: MatcherIndex, pv: PersonVector, arrays: ScoreArrays, config: ScoringConfig, positions: np.ndarray
+    index: MatcherIndex,
+    pv: PersonVector,
+    arrays: ScoreArrays,
+    config: ScoringConfig,
+    positions: np.ndarray,
+    list_limit: int | None = None,
 ) -> list[Match]:
+    """The matches at ``positions``, explained; with ``list_limit``, each lists only its first shortage and surplus
+    skills (the most important), and counts them all."""
     if len(positions) == 0:
         return []
     demands = index.demands
     gathered = gather_demands(demands, positions)
-    productive, shortage, surplus = explain_skills(
-        index, pv, config, gathered, demands.total[positions], arrays.use_denominator[positions]
+    productive, shortage, surplus, counts = explain_skills(
+        index, pv, config, gathered, demands.total[positions], arrays.use_denominator[positions], list_limit
     )
     backgrounds = explain_backgrounds(
         index,
@@ -68,6 +76,7 @@ def explain_top(
             shortage=shortage[i],
             surplus=surplus[i],
             background=backgrounds[i],
+            counts=counts[i],
         )
         for i, occ in enumerate(positions.tolist())
     ]
@@ -101,12 +110,17 @@ def explain_skills(
     d: GatheredDemands,
     totals: np.ndarray,
     use_denominators: np.ndarray,
-) -> tuple[list[list[SkillContribution]], list[list[ShortageItem]], list[list[str]]]:
-    """Productive skills, shortage and surplus of each gathered target; ``totals`` and ``use_denominators`` are
-    the targets' demand totals and the person's use denominators for them (in target-number order)."""
+    list_limit: int | None = None,
+) -> tuple[list[list[SkillContribution]], list[list[ShortageItem]], list[list[str]], list[ListCounts]]:
+    """Productive skills, shortage and surplus of each gathered target, and how many shortage and surplus skills
+    each has; ``totals`` and ``use_denominators`` are the targets' demand totals and the person's use denominators
+    for them (in target-number order). With ``list_limit``, only that many shortage and surplus skills per target
+    are built (the first: essential and rarer first), which is what most of the work is."""
     k = len(totals)
-    productive, shortage = _skill_lists(index, pv, config, d, totals, use_denominators)
-    return productive, shortage, _surplus(index, pv, d, k)
+    productive, shortage, shortage_counts = _skill_lists(index, pv, config, d, totals, use_denominators, list_limit)
+    surplus, surplus_counts = _surplus(index, pv, d, k, list_limit)
+    counts = [ListCounts(*row) for row in zip(*shortage_counts, surplus_counts, strict=True)]
+    return productive, shortage, surplus, counts
 
 
 def _skill_lists(
@@ -116,7 +130,8 @@ def _skill_lists(
     d: GatheredDemands,
     totals: np.ndarray,
     use_denominators: np.ndarray,
-) -> tuple[list[list[SkillContribution]], list[list[ShortageItem]]]:
+    list_limit: int | None,
+) -> tuple[list[list[SkillContribution]], list[list[ShortageItem]], tuple[list[int], list[int]]]:
     met = pv.evidence[d.skill] >= d.required
     credit = np.where(met, pv.credit[d.skill], 0.0)
     extra = np.where(met, np.maximum(pv.related[d.skill] - credit, 0.0), 0.0)
@@ -140,7 +155,13 @@ def _skill_lists(
         use[p],
         related[p],
     )
-    q = np.flatnonzero(~is_prod)  # gathered in shortage order already
+    q = np.flatnonzero(~is_prod)  # gathered in shortage order already, target after target
+    q_seg = d.seg[q]
+    shortage_counts = np.bincount(q_seg, minlength=k)
+    essential_counts = np.bincount(q_seg[d.essential[q].astype(bool)], minlength=k)
+    if list_limit is not None:
+        first = np.concatenate([[0], np.cumsum(shortage_counts)[:-1]])
+        q = q[np.arange(len(q)) - first[q_seg] < list_limit]
     via = _related_via(index, pv, d.skill[q], extra[q] > 0)
     gated = (~met[q]) & (pv.evidence[d.skill[q]] > 0)
     shortage = _columns(
@@ -154,7 +175,7 @@ def _skill_lists(
         np.where(via >= 0, index.skill_id_array[np.maximum(via, 0)], None),
         _EVIDENCE[np.where(gated, d.required[q], 0)],
     )
-    return productive, shortage
+    return productive, shortage, (shortage_counts.tolist(), essential_counts.tolist())
 
 
 _RELATION = np.array([OPTIONAL, ESSENTIAL], dtype=object)
@@ -191,10 +212,13 @@ def _related_via(index: MatcherIndex, pv: PersonVector, skills: np.ndarray, want
     return via
 
 
-def _surplus(index: MatcherIndex, pv: PersonVector, d: GatheredDemands, k: int) -> list[list[str]]:
-    """Per explained occupation, the offered skills it does not demand, rarer first."""
+def _surplus(
+    index: MatcherIndex, pv: PersonVector, d: GatheredDemands, k: int, list_limit: int | None
+) -> tuple[list[list[str]], list[int]]:
+    """Per explained target, the offered skills it does not demand, rarer first (the first ``list_limit``), and
+    how many there are."""
     if len(pv.offered) == 0:
-        return [[] for _ in range(k)]
+        return [[] for _ in range(k)], [0] * k
     offered = pv.offered[np.lexsort((pv.offered, -index.idf[pv.offered]))]
     column = np.full(index.n_skills, -1, dtype=np.int64)
     column[offered] = np.arange(len(offered))
@@ -202,7 +226,8 @@ def _surplus(index: MatcherIndex, pv: PersonVector, d: GatheredDemands, k: int) 
     hit = column[d.skill] >= 0
     demanded[d.seg[hit], column[d.skill[hit]]] = True
     ids = index.skill_ids
-    return [[ids[s] for s in offered[~row].tolist()] for row in demanded]
+    lists = [[ids[s] for s in offered[~row][:list_limit].tolist()] for row in demanded]
+    return lists, (len(offered) - demanded.sum(axis=1)).tolist()
 
 
 def explain_backgrounds(

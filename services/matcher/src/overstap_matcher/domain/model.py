@@ -164,6 +164,14 @@ class BackgroundExplanation:
     job_zone_gap: int | None = None
 
 
+class ListCounts(NamedTuple):
+    """How many shortage (and essential shortage) and surplus skills a result has, however many it lists."""
+
+    shortage: int
+    essential_shortage: int
+    surplus: int
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     occupation_id: str
@@ -174,6 +182,7 @@ class Match:
     shortage: Sequence[ShortageItem]
     surplus: Sequence[str]
     background: BackgroundExplanation | None
+    counts: ListCounts  # shortage and surplus may be cut to a list limit; these count them all
 
 
 class VacancyDemand(NamedTuple):
@@ -210,6 +219,7 @@ class VacancyMatch:
     shortage: Sequence[ShortageItem]
     surplus: Sequence[str]
     background: BackgroundExplanation | None
+    counts: ListCounts  # shortage and surplus may be cut to a list limit; these count them all
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,3 +234,4 @@ class CandidateMatch:
     shortage: Sequence[ShortageItem]
     surplus: Sequence[str]
     background: BackgroundExplanation | None
+    counts: ListCounts  # shortage and surplus may be cut to a list limit; these count them all

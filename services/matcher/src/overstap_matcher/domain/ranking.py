@@ -29,10 +29,12 @@ def rank(
     filters: Filters | CompiledFilters | None = None,
     k: int = 20,
     include_own: bool = False,
+    list_limit: int | None = None,
 ) -> Ranking:
     """The k best occupations for ``person``, best first, each explained.
 
     The person's declared occupations are left out unless ``include_own`` (to show the fit with the current job).
+    ``list_limit`` bounds each match's shortage and surplus lists (None: complete).
     """
     config = config or ScoringConfig()
     compiled = filters if isinstance(filters, CompiledFilters) else compile_filters(index, filters)
@@ -44,7 +46,7 @@ def rank(
     if compiled.min_score > 0:
         mask &= arrays.score >= compiled.min_score
     best = top_k(arrays.score, mask, k)
-    matches = explain_top(index, pv, arrays, config, best)
+    matches = explain_top(index, pv, arrays, config, best, list_limit)
     return Ranking(matches, pv.unknown_skills, pv.unknown_occupations)
 
 

@@ -18,6 +18,7 @@ from overstap_matcher.domain.model import Evidence, Filters, OfferedSkill
 from overstap_matcher.domain.paskamer import InvalidProfile, OnetProfileIndex, ProfileMatch
 from overstap_matcher.domain.person import person_with_history
 from overstap_matcher.domain.ranking import Ranking, rank
+from overstap_matcher.domain.summary import MAX_NAMED
 
 MAX_LIMIT = 100
 MAX_SKILLS = 2000
@@ -38,6 +39,7 @@ class OccupationQuery:
     min_score: float = 0.0
     limit: int = 20
     include_own: bool = False
+    list_limit: int = 0  # shortage and surplus skills listed per match (0: all); the summary names a few anyway
 
 
 class OccupationMatcher:
@@ -118,7 +120,14 @@ class OccupationMatcher:
             allowed_job_zones=query.job_zones or None,
         )
         person = person_with_history(self.index, query.skills, query.occupations)
-        return rank(self.index, person, filters=filters, k=query.limit, include_own=query.include_own)
+        return rank(
+            self.index,
+            person,
+            filters=filters,
+            k=query.limit,
+            include_own=query.include_own,
+            list_limit=max(query.list_limit, MAX_NAMED) if query.list_limit else None,
+        )
 
 
 __all__ = ["Evidence", "InvalidQuery", "OccupationMatcher", "OccupationQuery"]

@@ -25,11 +25,9 @@ TARGET_WORDS = {
 def summarize(
     match: Match | VacancyMatch | CandidateMatch, labels: LabelBook, language: str, target: str = "occupation"
 ) -> str:
-    essential_total = sum(1 for p in match.productive if p.relation == ESSENTIAL) + sum(
-        1 for s in match.shortage if s.relation == ESSENTIAL
-    )
     essential_met = sum(1 for p in match.productive if p.relation == ESSENTIAL)
-    missing_ids = [s.skill_id for s in match.shortage if s.relation == ESSENTIAL][:MAX_NAMED]
+    essential_total = essential_met + match.counts.essential_shortage
+    missing_ids = [s.skill_id for s in match.shortage[:MAX_NAMED] if s.relation == ESSENTIAL]  # essential first
     missing = [labels.label(skill_id, language).text for skill_id in missing_ids]
     origin = None
     if match.background is not None and match.background.proximity > 0:

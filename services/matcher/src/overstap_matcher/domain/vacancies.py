@@ -427,7 +427,7 @@ def _explain(
         if len(chosen):
             pieces.append((gather_demands(seg.derived.demands, best[chosen] - seg.offset), chosen))
     gathered = merge_gathered(pieces)
-    productive, shortage, surplus = explain_skills(
+    productive, shortage, surplus, counts = explain_skills(
         index, pv, config, gathered, arrays.total[best], arrays.use_denominator[best]
     )
     occupation = arrays.occupation[best]
@@ -450,6 +450,7 @@ def _explain(
             shortage=shortage[i],
             surplus=surplus[i],
             background=backgrounds[i],
+            counts=counts[i],
         )
         for i, (pos, occ) in enumerate(zip(best.tolist(), occupation.tolist(), strict=True))
     ]
