@@ -1,6 +1,6 @@
 """gRPC server bootstrap shared by every service.
 
-- ``grpc.aio`` server with message-size caps and OpenTelemetry tracing;
+- ``grpc.aio`` server with message-size caps and OpenTelemetry tracing of every service method;
 - the standard health service, reporting real status: NOT_SERVING until the service says it is ready,
   SERVING after, NOT_SERVING again as soon as shutdown begins;
 - server reflection in development;
@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
+from overstap_common.grpc_tracing import TracingServer
 from overstap_common.settings import GrpcServerSettings
 
 log = logging.getLogger(__name__)
@@ -41,14 +41,14 @@ class GrpcServer:
         self.health = health.aio.HealthServicer()
         limit = settings.grpc_max_message_bytes
         self.server = grpc.aio.server(
-            interceptors=[aio_server_interceptor(), *interceptors],
+            interceptors=list(interceptors),
             options=[
                 ("grpc.max_receive_message_length", limit),
                 ("grpc.max_send_message_length", limit),
                 ("grpc.so_reuseport", 0),
             ],
         )
-        register(self.server)
+        register(TracingServer(self.server))  # every service method traced (see grpc_tracing)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         if settings.reflection_enabled:
             reflection.enable_server_reflection(
