@@ -57,22 +57,29 @@ class Proximity:
     config: ProximityConfig
 
     def explain(self, origin: int, target: int) -> PairReading:
+        """The components of one pair's proximity. Element by element (``item``): the linked code lists are a few
+        entries long, where numpy's per-call overhead would cost more than the work."""
         isco = shared_digits(self.isco_codes[origin], self.isco_codes[target])
-        a_links, b_links = self.links[origin], self.links[target]
-        if len(a_links) == 0 or len(b_links) == 0:
-            return PairReading(float(self.matrix[origin, target]), isco, None, None, None, None)
-        block = self.pair_value[a_links][:, b_links]
-        i, j = np.unravel_index(int(np.argmax(block)), block.shape)
-        a, b = int(a_links[i]), int(b_links[j])
-        sim = float(self.profile_sim[a, b])
-        gap = abs(int(self.job_zones[a]) - int(self.job_zones[b])) if self.job_zones[a] and self.job_zones[b] else None
+        proximity = self.matrix.item(origin, target)
+        a_links, b_links = self.links[origin].tolist(), self.links[target].tolist()
+        if not a_links or not b_links:
+            return PairReading(proximity, isco, None, None, None, None)
+        value = self.pair_value.item
+        best, a, b = -1.0, 0, 0
+        for i in a_links:  # the first best pair in row-major order, as np.argmax over the block
+            for j in b_links:
+                v = value(i, j)
+                if v > best:
+                    best, a, b = v, i, j
+        sim = self.profile_sim.item(a, b)
+        zone_a, zone_b = self.job_zones.item(a), self.job_zones.item(b)
         return PairReading(
-            proximity=float(self.matrix[origin, target]),
+            proximity=proximity,
             shared_isco_digits=isco,
             onet_pair=(self.onet_codes[a], self.onet_codes[b]),
-            shared_soc_levels=int(self.soc_levels[a, b]),
-            profile_similarity=None if np.isnan(sim) else sim,
-            job_zone_gap=gap,
+            shared_soc_levels=self.soc_levels.item(a, b),
+            profile_similarity=None if sim != sim else sim,  # NaN: a profile is missing
+            job_zone_gap=abs(zone_a - zone_b) if zone_a and zone_b else None,
         )
 
 

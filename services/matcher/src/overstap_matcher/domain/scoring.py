@@ -134,8 +134,9 @@ def _related_credit(
 
 def flat_positions(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions in a CSR's ``indices``/``data`` of the given rows, and each row's length."""
-    starts, lens = indptr[rows], indptr[rows + 1] - indptr[rows]
-    return np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(starts, lens), lens
+    starts = indptr[rows]
+    lens = indptr[rows + 1] - starts
+    return np.arange(lens.sum()) + np.repeat(starts - (np.cumsum(lens) - lens), lens), lens
 
 
 def _rows(matrix: sp.csr_matrix, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
