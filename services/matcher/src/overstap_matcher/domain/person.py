@@ -19,7 +19,8 @@ def work_history_skills(
         if pos is None:
             continue
         lo, hi = index.demand.indptr[pos], index.demand.indptr[pos + 1]
-        for s, essential in zip(index.demand.indices[lo:hi], index.demand_essential[lo:hi], strict=True):
+        skills, essentials = index.demand.indices[lo:hi].tolist(), index.demand_essential[lo:hi].tolist()
+        for s, essential in zip(skills, essentials, strict=True):
             sid = index.skill_ids[s]
             weights[sid] = max(weights.get(sid, 0.0), 1.0 if essential else optional_weight)
     return weights
