@@ -195,3 +195,21 @@ def test_a_list_limit_cuts_the_lists_and_counts_them_all(data: st.DataObject) ->
         assert b.shortage == a.shortage[:limit] and b.surplus == a.surplus[:limit]
         essential = sum(1 for s in a.shortage if s.relation == ESSENTIAL)
         assert a.counts == b.counts == ListCounts(len(a.shortage), essential, len(a.surplus))
+
+
+@given(st.data())
+@SETTINGS
+def test_a_skill_offered_twice_counts_once_at_its_best(data: st.DataObject) -> None:
+    world = data.draw(worlds())
+    s = data.draw(st.integers(0, world.n_skills - 1))
+    first, second = data.draw(EVIDENCE), data.draw(EVIDENCE)
+    w1, w2 = data.draw(st.floats(0.05, 1.0)), data.draw(st.floats(0.05, 1.0))
+    twice = Person(skills=[OfferedSkill(skill_id(s), first, w1), OfferedSkill(skill_id(s), second, w2)], occupations=[])
+    config = ScoringConfig()
+    pv = encode_person(world.index, twice, config)
+    weights = {Evidence.SOFT: config.evidence.soft, Evidence.SEMI_HARD: config.evidence.semi_hard,
+               Evidence.HARD: config.evidence.hard}
+    pos = world.index.skill_pos[skill_id(s)]
+    assert pv.credit[pos] == pytest.approx(max(weights[first] * w1, weights[second] * w2))
+    assert pv.evidence[pos] == max(first, second)
+    assert list(pv.offered) == [pos]

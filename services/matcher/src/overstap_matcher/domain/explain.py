@@ -225,9 +225,11 @@ def _surplus(
     demanded = np.zeros((k, len(offered)), dtype=bool)
     hit = column[d.skill] >= 0
     demanded[d.seg[hit], column[d.skill[hit]]] = True
-    ids = index.skill_ids
-    lists = [[ids[s] for s in offered[~row][:list_limit].tolist()] for row in demanded]
-    return lists, (len(offered) - demanded.sum(axis=1)).tolist()
+    counts = (len(offered) - demanded.sum(axis=1)).tolist()
+    # Per row, the undemanded skills in their order: a stable sort puts False (not demanded) first.
+    first = np.argsort(demanded, axis=1, kind="stable")[:, :list_limit]
+    ids = index.skill_id_array[offered[first]].tolist()
+    return [row[:n] for row, n in zip(ids, counts, strict=True)], counts
 
 
 def explain_backgrounds(

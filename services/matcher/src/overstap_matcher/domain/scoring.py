@@ -65,12 +65,27 @@ class ScoreArrays:
 def encode_person(index: MatcherIndex, person: Person, config: ScoringConfig) -> PersonVector:
     credit = np.zeros(index.n_skills)
     evidence = np.zeros(index.n_skills, dtype=np.int8)
-    known = [(index.skill_pos[i.skill_id], i) for i in person.skills if i.skill_id in index.skill_pos]
-    if known:
-        weights = (0.0, config.evidence.soft, config.evidence.semi_hard, config.evidence.hard)
-        pos = np.fromiter((p for p, _ in known), np.int64, len(known))
-        np.maximum.at(credit, pos, np.fromiter((weights[i.evidence] * i.weight for _, i in known), float, len(known)))
-        np.maximum.at(evidence, pos, np.fromiter((i.evidence for _, i in known), np.int8, len(known)))
+    weights = (0.0, config.evidence.soft, config.evidence.semi_hard, config.evidence.hard)
+    positions: list[int] = []
+    credits: list[float] = []
+    levels: list[int] = []
+    unknown: list[str] = []
+    for offered in person.skills:
+        pos = index.skill_pos.get(offered.skill_id)
+        if pos is None:
+            unknown.append(offered.skill_id)
+            continue
+        positions.append(pos)
+        credits.append(weights[offered.evidence] * offered.weight)
+        levels.append(offered.evidence)
+    if positions:
+        at = np.array(positions, dtype=np.int64)
+        if len(set(positions)) == len(positions):  # the usual case: each skill once
+            credit[at] = credits
+            evidence[at] = levels
+        else:  # the same skill more than once: the best credit and the strongest evidence count
+            np.maximum.at(credit, at, np.array(credits))
+            np.maximum.at(evidence, at, np.array(levels, dtype=np.int8))
     declared = {index.occupation_pos[o] for o in person.occupations if o in index.occupation_pos}
     return person_vector(
         index,
@@ -78,7 +93,7 @@ def encode_person(index: MatcherIndex, person: Person, config: ScoringConfig) ->
         evidence,
         np.array(sorted(declared), dtype=np.int64),
         config,
-        unknown_skills=tuple(i.skill_id for i in person.skills if i.skill_id not in index.skill_pos),
+        unknown_skills=tuple(unknown),
         unknown_occupations=tuple(o for o in person.occupations if o not in index.occupation_pos),
     )
 
