@@ -25,7 +25,7 @@ from overstap_extractor.model.datasets import Example, read_skillskape
 from overstap_extractor.model.embedding import MODEL as EMBEDDING_MODEL
 from overstap_extractor.model.embedding import available as embedding_available
 from overstap_extractor.model.embedding import fit_embedding_index
-from overstap_extractor.model.features import SEMANTIC, FeatureSpace, label_lookup, semantic_key
+from overstap_extractor.model.features import SEMANTIC, STANDARDISED, FeatureSpace, label_lookup, semantic_key
 from overstap_extractor.model.ranker import LinearScorer, SkillRanker
 from overstap_extractor.model.signals import fit_centroids, fit_signal_index
 from overstap_extractor.model.synthetic import synthetic_sentences
@@ -133,6 +133,12 @@ def _label_pairs(space: FeatureSpace, examples: Sequence[Example], cfg: TrainCon
         _sample_pairs(space, sig, [e.skills for e in chunk], cfg, rng, pairs)
 
 
+def _standardised_cols(space: FeatureSpace) -> list[int]:
+    """The per-text standardised columns (``*_z``): used by the "+emb" scorers only."""
+    z = {f"{s}_z" for s in STANDARDISED}
+    return [i for i, name in enumerate(space.names) if name in z]
+
+
 def _fit_scorer(pairs: PairSet, cfg: TrainConfig, without: Sequence[int] = ()) -> LinearScorer:
     """Logistic regression on the pairs; ``without``: feature columns left out (weight 0)."""
     x, y = pairs.arrays()
@@ -178,7 +184,7 @@ def train(bundle: TaxonomyBundle, extraction_dir: Path, cfg: TrainConfig | None 
         kinds = (KIND_ALT, KIND_PREFERRED) if cfg.preferred_as_queries else (KIND_ALT,)
         _label_pairs(space, label_queries(catalog, "en", cfg.en_label_queries, rng, kinds), cfg, rng, en)
         _label_pairs(space, synthetic_sentences(catalog, "en", cfg.en_sentences, rng), cfg, rng, en)
-        scorers["en"] = _fit_scorer(en, cfg)
+        scorers["en"] = _fit_scorer(en, cfg, without=_standardised_cols(space))
     if "nl" in languages:
         nl = PairSet()
         kinds = (KIND_ALT, KIND_PREFERRED) if cfg.nl_preferred_as_queries else (KIND_ALT,)
@@ -188,8 +194,10 @@ def train(bundle: TaxonomyBundle, extraction_dir: Path, cfg: TrainConfig | None 
         # The synthetic sentences are lexical-only: they serve the ad-mode scorer; with them, the embedding
         # scorer learns weights for template sentences and links short names worse (fold 0: RP@5 0.46 vs 0.55).
         _label_pairs(space, synthetic_sentences(catalog, "nl", cfg.nl_sentences, rng), cfg, rng, nl)
-        emb_cols = [i for i, name in enumerate(space.names) if name.removesuffix("_rel") in SEMANTIC["nl"]]
-        scorers["nl"] = _fit_scorer(nl, cfg, without=emb_cols)  # lexical: ad mode, and without the extra
+        emb_cols = [i for i, name in enumerate(space.names)
+                    if name.removesuffix("_rel").removesuffix("_z") in SEMANTIC["nl"]]
+        # lexical: ad mode, and without the extra
+        scorers["nl"] = _fit_scorer(nl, cfg, without=sorted(set(emb_cols) | set(_standardised_cols(space))))
         if sem:
             scorers[semantic_key("nl")] = _fit_scorer(labels_only, cfg)
             _say(log, f"nl+emb scorer fitted ({time.perf_counter() - t0:.1f}s)")
