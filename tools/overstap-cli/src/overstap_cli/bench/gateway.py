@@ -59,11 +59,26 @@ def _spec(url: str, token: str, explain: str, seconds: float = 10, concurrency: 
     )
 
 
+BLOCKS = 10
+
+
+def _paired_latencies(url: str, matcher: str, token: str, rounds: int, explain: str) -> tuple[list[float], list[float]]:
+    """Sequential timings of the gRPC call alone and through the gateway, in alternating blocks: this machine's
+    speed drifts within minutes, and two runs one after the other would compare two different machines. The first
+    call of each block (connection set-up) is left out."""
+    direct: list[float] = []
+    through: list[float] = []
+    per_block = max(1, rounds // BLOCKS)
+    for _ in range(BLOCKS):
+        direct += asyncio.run(_grpc_latencies(matcher, per_block + 1, explain))[1:]
+        through += _rest_latencies(url, token, per_block + 1, explain)[1:]
+    return direct, through
+
+
 def _measure(url: str, matcher: str, token: str, explain: str, seconds: float, concurrency: int, rounds: int) -> dict:
-    _rest_latencies(url, token, 30, explain)  # warm-up
-    asyncio.run(_grpc_latencies(matcher, 30, explain))
-    grpc_direct = latency_summary(asyncio.run(_grpc_latencies(matcher, rounds, explain)))
-    through_gateway = latency_summary(_rest_latencies(url, token, rounds, explain))
+    _paired_latencies(url, matcher, token, 60, explain)  # warm-up
+    direct, through = _paired_latencies(url, matcher, token, rounds, explain)
+    grpc_direct, through_gateway = latency_summary(direct), latency_summary(through)
     load = run_load(_spec(url, token, explain, seconds, concurrency))
     return {
         "grpc_direct_sequential": grpc_direct,
