@@ -84,6 +84,9 @@ def bench(
     persons: int = typer.Option(300, help="number of persons sampled from the file"),
     k: int = typer.Option(20, help="explained results per person"),
     repeat: int = typer.Option(3, help="passes over the sample"),
+    list_limit: int = typer.Option(
+        0, min=0, help="shortage and surplus skills listed per result (0: all; the REST default explain=top: 5)"
+    ),
     bundle: Path | None = typer.Option(None, help="taxonomy bundle (default: the shipped one)"),
 ) -> None:
     """p50/p99 latency of ranking all occupations with explanations of the top k, in process."""
@@ -98,22 +101,25 @@ def bench(
     queries = load_queries(file)
     sample = random.Random(7).sample(queries, min(persons, len(queries)))
     people = [person_for_query(index, q) for q in sample]
+    limit = list_limit or None
     for p in people[:20]:
-        rank(index, p, k=k)  # warm-up
+        rank(index, p, k=k, list_limit=limit)  # warm-up
     wall, cpu = [], []
     for _ in range(repeat):
         for p in people:
             t0, c0 = time.perf_counter(), time.thread_time()
-            rank(index, p, k=k)
+            rank(index, p, k=k, list_limit=limit)
             wall.append(time.perf_counter() - t0)
             cpu.append(time.thread_time() - c0)
     w, c = np.percentile(wall, [50, 99]) * 1e3, np.percentile(cpu, [50, 99]) * 1e3
     pin = os.environ.get("OPENBLAS_NUM_THREADS")
     note = " (numpy was loaded before the pin: it may not apply)" if _NUMPY_PRELOADED else ""
     typer.echo(f"OPENBLAS_NUM_THREADS={pin}{note}; load average {os.getloadavg()[0]:.2f}; one process, one thread")
-    typer.echo(f"{len(wall)} rankings of {index.n_occupations} occupations, top {k} explained")
+    lists = f"lists of {list_limit}" if list_limit else "complete lists"
+    typer.echo(f"{len(wall)} rankings of {index.n_occupations} occupations, top {k} explained ({lists})")
     typer.echo(f"wall ms p50 {w[0]:.3f} p99 {w[1]:.3f}   cpu ms p50 {c[0]:.3f} p99 {c[1]:.3f}")
-    figures = {"p50_ms": w[0], "p99_ms": w[1], "cpu_p50_ms": c[0], "cpu_p99_ms": c[1], "k": k, "rankings": len(wall)}
+    figures = {"p50_ms": w[0], "p99_ms": w[1], "cpu_p50_ms": c[0], "cpu_p99_ms": c[1], "k": k}
+    figures |= {"list_limit": list_limit, "rankings": len(wall)}
     typer.echo(json.dumps({**figures, "openblas_num_threads": pin}))
 
 
