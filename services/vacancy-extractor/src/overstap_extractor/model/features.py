@@ -29,7 +29,8 @@ ACTIVE = {
 }
 # Optional sentence-embedding signals (embedding.py), used by the "<language>+emb" scorers only: cosine with
 # the skill's own-language label rows (max; skills without such rows get the query's mean over the others,
-# so the signal cannot act as a "has a Dutch label" prior) and with its English preferred label.
+# so the signal cannot act as a "has a Dutch label" prior) and with its English preferred label and first
+# English alternative labels (max; embedding.ALT_LABELS).
 SEMANTIC = {"nl": frozenset({"emb", "emb_other"})}
 
 
@@ -104,7 +105,10 @@ class FeatureSpace:
             emb = self.embedding
             e = get_encoder().encode(texts)
             out["emb"] = impute_mean(emb.rows[language].pool(e, n, masks))
-            out["emb_other"] = impute_mean(emb.rows[other_language(language)].pool(e, n))
+            other = emb.rows[other_language(language)].pool(e, n)
+            out["emb_preferred"] = impute_mean(other)  # not a feature: train.py's candidate sampling
+            alt = emb.rows.get(f"{other_language(language)}_alt")  # absent in older artifacts
+            out["emb_other"] = impute_mean(other if alt is None else np.fmax(other, alt.pool(e, n)))
         return out
 
     def matrix(self, texts: Sequence[str], language: str, centroid: sp.csr_matrix | None = None,

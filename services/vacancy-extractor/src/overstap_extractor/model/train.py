@@ -77,7 +77,9 @@ def _sample_pairs(space: FeatureSpace, sig: dict[str, np.ndarray], golds: Sequen
     base = _stage0(sig)
     n_skills = base.shape[1]
     k = min(cfg.candidates, n_skills - 1)
-    semantic = sig["emb"] + sig["emb_other"]
+    # the English preferred label only: the lexical scorer's pairs (ad mode) stay as they were before the
+    # alternative-label rows joined emb_other
+    semantic = sig["emb"] + sig.get("emb_preferred", sig["emb_other"])
     k_sem = min(cfg.semantic_candidates, n_skills - 1) if semantic.any() else 0
     cands = []
     for i, gold in enumerate(golds):
