@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from overstap.taxonomy.v1 import taxonomy_pb2, taxonomy_pb2_grpc
 from overstap_common.grpc_server import GrpcServer
 from overstap_common.logs import configure_logging
-from overstap_common.runtime import tune_gc
+from overstap_common.runtime import run, tune_gc
 from overstap_common.telemetry import configure_tracing
 
 from overstap_taxonomy.api.grpc_service import TaxonomyServicer
@@ -43,7 +42,7 @@ def main() -> None:
     settings = TaxonomySettings()
     configure_logging("taxonomy", settings.log_level, settings.log_format)
     configure_tracing("overstap-taxonomy")
-    asyncio.run(serve(settings))
+    run(serve(settings), settings.event_loop)
 
 
 if __name__ == "__main__":

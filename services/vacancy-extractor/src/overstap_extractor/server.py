@@ -20,6 +20,7 @@ import grpc
 from overstap_bundle import TaxonomyBundle, load_bundle
 from overstap_common.grpc_server import GrpcServer
 from overstap_common.logs import configure_logging
+from overstap_common.runtime import run
 from overstap_common.telemetry import configure_tracing
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -152,7 +153,7 @@ def main() -> None:
     settings = VacancySettings()
     configure_logging("vacancy-extractor", settings.log_level, settings.log_format)
     configure_tracing("overstap-vacancy-extractor")
-    asyncio.run(serve(settings))
+    run(serve(settings), settings.event_loop)
 
 
 if __name__ == "__main__":
