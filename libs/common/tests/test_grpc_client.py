@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from opentelemetry import trace
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from overstap_common.grpc_client import DeadlineChannel, create_channel
-from overstap_common.telemetry import configure_tracing
 
 
 class SlowHealth(health_pb2_grpc.HealthServicer):
@@ -38,23 +37,12 @@ class SlowHealth(health_pb2_grpc.HealthServicer):
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[tuple[str, SlowHealth]]:
+async def server(
+    health_server: Callable[..., AbstractAsyncContextManager[str]],
+) -> AsyncIterator[tuple[str, SlowHealth]]:
     servicer = SlowHealth()
-    server = grpc.aio.server()
-    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    try:
-        yield f"127.0.0.1:{port}", servicer
-    finally:
-        await server.stop(None)
-
-
-@pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    assert configure_tracing("overstap-test", extra_processor=SimpleSpanProcessor(exporter)) is not None
-    return exporter
+    async with health_server(servicer) as target:
+        yield target, servicer
 
 
 async def test_every_call_gets_the_channel_deadline(server: tuple[str, SlowHealth]) -> None:

@@ -3,18 +3,16 @@ for unary and streaming methods."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from opentelemetry import trace
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from overstap_common.grpc_client import create_channel
-from overstap_common.grpc_tracing import TracingServer
-from overstap_common.telemetry import configure_tracing
 
 
 class Health(health_pb2_grpc.HealthServicer):
@@ -28,23 +26,10 @@ class Health(health_pb2_grpc.HealthServicer):
             yield health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
 
 
-@pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    assert configure_tracing("overstap-test", extra_processor=SimpleSpanProcessor(exporter)) is not None
-    return exporter
-
-
 @pytest.fixture
-async def target() -> AsyncIterator[str]:
-    server = grpc.aio.server()
-    health_pb2_grpc.add_HealthServicer_to_server(Health(), TracingServer(server))
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        await server.stop(None)
+async def target(health_server: Callable[..., AbstractAsyncContextManager[str]]) -> AsyncIterator[str]:
+    async with health_server(Health(), traced=True) as address:
+        yield address
 
 
 async def test_each_call_is_a_server_span_in_the_callers_trace(target: str, spans: InMemorySpanExporter) -> None:

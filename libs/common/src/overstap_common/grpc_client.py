@@ -14,7 +14,9 @@ from typing import Any
 
 import grpc
 from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind
+
+from overstap_common.grpc_tracing import mark_failed, rpc_attributes
 
 _TRACER = trace.get_tracer("overstap_common.grpc_client")
 
@@ -36,8 +38,7 @@ class _UnaryUnary:
         self._inner = inner
         self._deadline = deadline_seconds
         self._name = method.lstrip("/")
-        service, _, name = self._name.partition("/")
-        self._attributes = {"rpc.system": "grpc", "rpc.service": service, "rpc.method": name}
+        self._attributes = rpc_attributes(self._name)
 
     # "timeout" is gRPC's own keyword for the call's deadline.
     async def __call__(
@@ -57,8 +58,7 @@ class _UnaryUnary:
                 return await self._inner(request, timeout=timeout, metadata=_with_trace_context(metadata), **kwargs)
             except grpc.aio.AioRpcError as exc:
                 if span.is_recording():
-                    span.set_attribute("rpc.grpc.status_code", exc.code().value[0])
-                    span.set_status(Status(StatusCode.ERROR, exc.code().name))
+                    mark_failed(span, exc.code())
                 raise
 
 

@@ -1,4 +1,5 @@
-"""Server-side tracing of gRPC calls: one SERVER span per call, under the caller's W3C trace context.
+"""Tracing of gRPC calls: on the server, one SERVER span per call under the caller's W3C trace context; the span
+attributes and failure status are the same for the client's spans (``grpc_client``).
 
 The method handlers are wrapped once, when the services register them, instead of through a ``grpc.aio`` server
 interceptor: an interceptor runs a chain of coroutines and builds a new handler for every call, which cost about a
@@ -49,10 +50,21 @@ class _TracedGenericHandler(grpc.GenericRpcHandler):  # type: ignore[misc]
         return self._traced[method]
 
 
+def rpc_attributes(name: str) -> dict[str, str]:
+    """The span attributes of the method ``package.Service/Method`` (client and server alike)."""
+    service, _, method = name.partition("/")
+    return {"rpc.system": "grpc", "rpc.service": service, "rpc.method": method}
+
+
+def mark_failed(span: Span, code: grpc.StatusCode) -> None:
+    """Record a call's non-OK status on its span (client and server alike)."""
+    span.set_attribute("rpc.grpc.status_code", code.value[0])
+    span.set_status(Status(StatusCode.ERROR, code.name))
+
+
 def traced_handler(name: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
     """``handler`` with each call in a SERVER span named ``package.Service/Method``."""
-    service, _, method = name.partition("/")
-    attributes = {"rpc.system": "grpc", "rpc.service": service, "rpc.method": method}
+    attributes = rpc_attributes(name)
     for kind in ("unary_unary", "unary_stream", "stream_unary", "stream_stream"):
         behavior = getattr(handler, kind)
         if behavior is not None:
@@ -72,9 +84,7 @@ def _close(span: Span, context: grpc.aio.ServicerContext, error: BaseException |
     if code is None and error is not None:
         code = grpc.StatusCode.UNKNOWN
     if code is not None and code != grpc.StatusCode.OK:
-        code = code if isinstance(code, grpc.StatusCode) else grpc.StatusCode.UNKNOWN
-        span.set_attribute("rpc.grpc.status_code", code.value[0])
-        span.set_status(Status(StatusCode.ERROR, code.name))
+        mark_failed(span, code if isinstance(code, grpc.StatusCode) else grpc.StatusCode.UNKNOWN)
     else:
         span.set_attribute("rpc.grpc.status_code", 0)
 
