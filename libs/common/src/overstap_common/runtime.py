@@ -12,8 +12,7 @@ def tune_gc() -> None:
     """Call once everything a process keeps for its lifetime is loaded (modules, indexes, protobuf descriptors,
     SQLAlchemy metadata): freeze it out of the collector's reach, so a full collection walks only request garbage,
     and collect the young generation less often (one explained match response allocates thousands of small
-    objects). Without this, collections take about 5% of a request's CPU and full ones stop the process for tens of
-    milliseconds every few hundred requests."""
+    objects). Without this, young collections run every few requests and full ones walk every long-lived object."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
