@@ -140,24 +140,37 @@ def bench(
                                    help="JSONL of sentences to time (the text field)"),
     rounds: int = typer.Option(5, help="Passes over the sentences / ads"),
     ads: int = typer.Option(40, help="Synthetic 500-word ads for the latency figure"),
+    dutch_texts: int = typer.Option(300, help="Dutch template sentences (ad and ranking-mode figures)"),
 ) -> None:
-    """Throughput (sentences/s, one thread) and whole-ad latency (p50/p99 for 500-word ads)."""
+    """Throughput (sentences/s, one thread), whole-ad latency (p50/p99 for 500-word ads) in English and Dutch,
+    and Dutch ranking-mode latency (all skills ranked for one sentence, with the sentence embedding)."""
     from threadpoolctl import threadpool_limits
 
     from overstap_extractor.model.artifact import load_ranker
-    from overstap_extractor.model.bench import ad_latency, sentence_throughput
+    from overstap_extractor.model.bench import ad_latency, dutch_sentences, ranking_latency, sentence_throughput
 
     ranker = load_ranker(model)
     texts = [json.loads(line)["text"] for line in sentences.read_text(encoding="utf-8").splitlines() if line]
+    dutch = dutch_sentences(ranker, dutch_texts)
     with threadpool_limits(1):
         single, batch = sentence_throughput(ranker, texts, rounds)
         lat = ad_latency(ranker, texts, ads)
-    typer.echo(f"sentences/s (one thread): {single:.0f} one at a time, {batch:.0f} batched")
-    typer.echo(f"500-word ad ({lat.words:.0f} words avg): wall p50 {lat.wall_p50_ms:.1f} ms, "
-               f"p99 {lat.wall_p99_ms:.1f} ms; CPU p50 {lat.cpu_p50_ms:.1f} ms, p99 {lat.cpu_p99_ms:.1f} ms")
+        nl_single, nl_batch = sentence_throughput(ranker, dutch, rounds, "nl")
+        nl_lat = ad_latency(ranker, dutch, ads, "nl")
+        rank = ranking_latency(ranker, dutch, "nl")
+    for label, (one, batched) in {"English": (single, batch), "Dutch": (nl_single, nl_batch)}.items():
+        typer.echo(f"{label} sentences/s (one thread): {one:.0f} one at a time, {batched:.0f} batched")
+    for label, m in {"English 500-word ad": lat, "Dutch 500-word ad": nl_lat,
+                     f"Dutch ranking mode, one sentence ({rank.words:.1f} words avg)": rank}.items():
+        typer.echo(f"{label}: wall p50 {m.wall_p50_ms:.1f} ms, p99 {m.wall_p99_ms:.1f} ms; "
+                   f"CPU p50 {m.cpu_p50_ms:.1f} ms, p99 {m.cpu_p99_ms:.1f} ms")
     typer.echo(json.dumps({"sentences_per_s": round(single), "sentences_per_s_batched": round(batch),
                            "ad_p50_ms": round(lat.wall_p50_ms, 1), "ad_p99_ms": round(lat.wall_p99_ms, 1),
-                           "ad_cpu_p99_ms": round(lat.cpu_p99_ms, 1), "threads": 1}))
+                           "ad_cpu_p99_ms": round(lat.cpu_p99_ms, 1),
+                           "nl_sentences_per_s": round(nl_single), "nl_ad_p50_ms": round(nl_lat.wall_p50_ms, 1),
+                           "nl_ad_p99_ms": round(nl_lat.wall_p99_ms, 1),
+                           "nl_rank_p50_ms": round(rank.wall_p50_ms, 1), "nl_rank_p99_ms": round(rank.wall_p99_ms, 1),
+                           "threads": 1}))
 
 
 @app.command()

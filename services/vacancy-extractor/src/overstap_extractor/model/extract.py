@@ -62,50 +62,40 @@ class AdResult:
 class SpanLocator:
     """Finds the token window of a sentence closest (word TF-IDF cosine) to any label of a skill.
 
-    Only windows that start and end on a token sharing a stem with the skill's labels are scored."""
+    Only windows that start and end on a token sharing a stem with the skill's labels are scored. Plain Python
+    over the few terms involved: a sentence has a handful of candidate windows and a skill a few label rows, too
+    small for sparse-matrix calls to pay off (they cost ~2 ms per skill)."""
 
     def __init__(self, ranker: SkillRanker) -> None:
-        self._langs = {}
+        self._langs: dict[str, _LabelTerms] = {}
         for language, li in ranker.space.index.languages.items():
-            rows = li.label_word.T.tocsr()  # (n_labels, V)
+            rows = li.label_word.T.tocsr()  # (n_labels, V), rows L2-normalised
             order = np.argsort(li.label_skill, kind="stable")
             bounds = np.searchsorted(li.label_skill[order], np.arange(ranker.space.index.n_skills + 1))
-            self._langs[language] = (li.word, rows, order, bounds)
+            self._langs[language] = _LabelTerms(li.word.vocabulary_, li.word.idf_.tolist(), rows, order, bounds)
 
-    def _label_rows(self, language: str, skill: int) -> sp.csr_matrix:
-        _, rows, order, bounds = self._langs[language]
-        return rows[order[bounds[skill] : bounds[skill + 1]]]
+    def _label_rows(self, language: str, skill: int) -> list[dict[int, float]]:
+        return self._langs[language].of(skill)
 
     def _stems(self, text: str, tokens: list[Span], language: str) -> list[str | None]:
         stop = STOP[language]
         return [None if (t := normalize(s.of(text))) in stop else stem(t, language) for s in tokens]
 
-    def _vectors(self, stems: list[str | None], wins: list[tuple[int, int]], language: str) -> sp.csr_matrix:
-        vec = self._langs[language][0]
-        vocab, idf = vec.vocabulary_, vec.idf_
-        indptr, indices, data = [0], [], []
-        for i, j in wins:
-            feats = [s for s in stems[i:j] if s]
-            feats += [f"{a} {b}" for a, b in zip(feats, feats[1:], strict=False)]
-            cols = sorted({vocab[f] for f in feats if f in vocab})
-            indices.extend(cols)
-            data.extend(idf[c] for c in cols)
-            indptr.append(len(indices))
-        m = sp.csr_matrix((np.asarray(data, np.float32), indices, indptr), shape=(len(wins), len(vocab)))
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        return sp.diags(1.0 / np.maximum(norms, 1e-9)).astype(np.float32) @ m
-
-    def _best_window(self, stems: list[str | None], labels: sp.csr_matrix, language: str) -> tuple[int, int] | None:
-        vocab = self._langs[language][0].vocabulary_
-        terms = set(labels.indices.tolist())
-        hits = [i for i, s in enumerate(stems) if s is not None and vocab.get(s, -1) in terms]
-        wins = [(i, j + 1) for i in hits for j in hits if 0 <= j - i < MAX_WINDOW]
-        if not wins:
-            return None
-        sims = (self._vectors(stems, wins, language) @ labels.T).toarray().max(axis=1)
-        lengths = np.asarray([j - i for i, j in wins], np.float64)
-        # ties (stop words and unknown words add nothing) go to the shortest window
-        return wins[int(np.argmax(sims - 1e-4 * lengths))]
+    def _best_window(self, stems: list[str | None], labels: list[dict[int, float]],
+                     language: str) -> tuple[int, int] | None:
+        terms = self._langs[language]
+        wanted = set().union(*labels)
+        hits = [i for i, s in enumerate(stems) if s is not None and terms.vocab.get(s, -1) in wanted]
+        best, best_score = None, -np.inf
+        for i in hits:
+            for j in hits:
+                if not 0 <= j - i < MAX_WINDOW:
+                    continue
+                # ties (stop words and unknown words add nothing) go to the shortest window
+                score = terms.cosine(stems[i : j + 1], labels) - 1e-4 * (j + 1 - i)
+                if score > best_score:
+                    best, best_score = (i, j + 1), score
+        return best
 
     def locate(self, text: str, sentence: Span, language: str, skills: Sequence[int]) -> list[Span]:
         """Best window per skill (the sentence itself when no label word occurs in it)."""
@@ -114,9 +104,37 @@ class SpanLocator:
         out = []
         for skill in skills:
             labels = self._label_rows(language, skill)
-            best = self._best_window(stems, labels, language) if tokens and labels.shape[0] else None
+            best = self._best_window(stems, labels, language) if tokens and labels else None
             out.append(sentence if best is None else Span(tokens[best[0]].start, tokens[best[1] - 1].end))
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _LabelTerms:
+    """One language's word vocabulary, idf weights and label rows, grouped by skill."""
+
+    vocab: dict[str, int]
+    idf: list[float]
+    rows: sp.csr_matrix
+    order: np.ndarray  # label rows sorted by skill
+    bounds: np.ndarray  # skill -> its slice of ``order``
+
+    def of(self, skill: int) -> list[dict[int, float]]:
+        """The skill's label rows as {term: weight}."""
+        ptr, idx, val = self.rows.indptr, self.rows.indices, self.rows.data
+        return [dict(zip(idx[ptr[r] : ptr[r + 1]].tolist(), val[ptr[r] : ptr[r + 1]].tolist(), strict=True))
+                for r in self.order[self.bounds[skill] : self.bounds[skill + 1]].tolist()]
+
+    def cosine(self, stems: Sequence[str | None], labels: list[dict[int, float]]) -> float:
+        """Best cosine between the window's binary idf-weighted vector (unigram and bigram stems, as the word
+        vectorizer) and the label rows."""
+        feats = [s for s in stems if s]
+        feats += [f"{a} {b}" for a, b in zip(feats, feats[1:], strict=False)]
+        cols = {c for f in feats if (c := self.vocab.get(f)) is not None}
+        if not cols:
+            return 0.0
+        norm = sum(self.idf[c] ** 2 for c in cols) ** 0.5
+        return max(sum(self.idf[c] * label.get(c, 0.0) for c in cols) for label in labels) / norm
 
 
 class AdExtractor:

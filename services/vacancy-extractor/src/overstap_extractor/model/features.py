@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from overstap_extractor.model.catalog import SkillCatalog
 from overstap_extractor.model.embedding import EmbeddingIndex, available, get_encoder, impute_mean
-from overstap_extractor.model.signals import SignalIndex, pool_max, scatter_rows
+from overstap_extractor.model.signals import SignalIndex, pool_max, scatter_rows, tfidf
 from overstap_extractor.model.text import LANGUAGES, normalize
 
 SIGNALS = ("label", "contain", "char", "desc", "centroid", "char_other", "label_other", "emb", "emb_other")
@@ -86,17 +86,17 @@ class FeatureSpace:
         local = self.label_local[language]
         masks = [[r for t in m for r in local.get(normalize(t), [])] for m in masked] if masked else []
         active = ACTIVE[language]
-        q = li.word.transform(texts)
+        q = tfidf(li.word, texts)
         zeros = np.zeros((len(texts), n), np.float32)
         out = {name: zeros for name in SIGNALS}
         out["label"] = pool_max(_mask_rows(q @ li.label_word, masks), li.label_skill, n)
         out["contain"] = pool_max(_mask_rows(_binary(q) @ li.label_contain, masks), li.label_skill, n)
-        out["char"] = pool_max(_mask_rows(li.char.transform(texts) @ li.label_char, masks), li.label_skill, n)
+        out["char"] = pool_max(_mask_rows(tfidf(li.char, texts) @ li.label_char, masks), li.label_skill, n)
         out["desc"] = scatter_rows(q @ li.desc_word, li.desc_skill, n)
         if "char_other" in active:
-            out["char_other"] = pool_max(lo.char.transform(texts) @ lo.label_char, lo.label_skill, n)
+            out["char_other"] = pool_max(tfidf(lo.char, texts) @ lo.label_char, lo.label_skill, n)
         if "label_other" in active:
-            out["label_other"] = pool_max(lo.word.transform(texts) @ lo.label_word, lo.label_skill, n)
+            out["label_other"] = pool_max(tfidf(lo.word, texts) @ lo.label_word, lo.label_skill, n)
         if "centroid" in active:
             cent = self.index.centroid if centroid is None else centroid
             if cent is not None:

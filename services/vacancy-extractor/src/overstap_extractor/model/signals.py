@@ -4,6 +4,7 @@ catalogue and the training sentences."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,6 +33,30 @@ def make_char_vectorizer(n_texts: int) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2 if large else 1,
                            max_df=min(0.02, 500 / n_texts) if large else 1.0, sublinear_tf=True,
                            dtype=np.float32, preprocessor=normalize)
+
+
+def tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+    """``vectorizer.transform(texts)`` for the fitted vectorizers made here (sublinear tf, idf, L2-normalised rows,
+    float32) without scikit-learn's per-call input validation, which costs more than the counting for one
+    sentence (~1-2 ms per call; a Dutch sentence takes four)."""
+    analyze = vectorizer.build_analyzer()
+    vocabulary = vectorizer.vocabulary_
+    indptr, indices, counts = [0], [], []
+    for text in texts:
+        found = Counter(j for f in analyze(text) if (j := vocabulary.get(f)) is not None)
+        indices.extend(found.keys())
+        counts.extend(found.values())
+        indptr.append(len(indices))
+    x = sp.csr_matrix((np.asarray(counts, np.float32), np.asarray(indices, np.int32), np.asarray(indptr, np.int32)),
+                      shape=(len(texts), len(vocabulary)))
+    x.sort_indices()
+    np.log(x.data, out=x.data)
+    x.data += 1.0
+    x.data *= vectorizer.idf_[x.indices].astype(np.float32, copy=False)
+    rows = np.repeat(np.arange(len(texts)), np.diff(x.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=x.data.astype(np.float64) ** 2, minlength=len(texts)))
+    x.data /= np.where(norms > 0, norms, 1.0)[rows].astype(np.float32)
+    return x
 
 
 def pool_max(sims: sp.csr_matrix, row_skill: np.ndarray, n_skills: int) -> np.ndarray:

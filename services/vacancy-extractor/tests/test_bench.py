@@ -1,0 +1,26 @@
+"""The speed measurements' inputs and outputs (the figures themselves come from `overstap bench extractor`)."""
+
+from __future__ import annotations
+
+from overstap_extractor.model.bench import ad_latency, dutch_sentences, ranking_latency, sentence_throughput
+from overstap_extractor.model.ranker import SkillRanker
+from overstap_extractor.model.text import guess_language
+
+
+def test_dutch_sentences_are_distinct_dutch_and_repeatable(tiny_ranker: SkillRanker) -> None:
+    texts = dutch_sentences(tiny_ranker, 40)
+    assert len(texts) == len(set(texts)) == 40
+    assert texts == dutch_sentences(tiny_ranker, 40)  # seeded
+    labels = {label for label in tiny_ranker.preferred["nl"] if label}
+    with_label = [t for t in texts if any(label in t for label in labels)]
+    assert len(with_label) >= 30
+    assert sum(guess_language(t) == "nl" for t in texts) >= 20
+
+
+def test_latency_figures_are_ordered_and_cover_every_text(tiny_ranker: SkillRanker) -> None:
+    texts = dutch_sentences(tiny_ranker, 12)
+    for m in (ranking_latency(tiny_ranker, texts), ad_latency(tiny_ranker, texts, n=3, language="nl")):
+        assert 0 < m.wall_p50_ms <= m.wall_p99_ms and 0 <= m.cpu_p50_ms <= m.cpu_p99_ms
+    assert ad_latency(tiny_ranker, texts, n=3, language="nl").words >= 500
+    single, batch = sentence_throughput(tiny_ranker, texts, rounds=1, language="nl")
+    assert single > 0 and batch > 0
