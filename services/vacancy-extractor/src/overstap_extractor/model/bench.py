@@ -46,7 +46,9 @@ def dutch_sentences(ranker: SkillRanker, n: int, seed: int = 0) -> list[str]:
             out.add(f"{rng.choice(NO_SKILL['nl'])} ({len(out)})")
             continue
         out.add(rng.choice(TEMPLATES["nl"]).format(a=rng.choice(labels), b=rng.choice(labels)))
-    return sorted(out, key=lambda _: rng.random())
+    ordered = sorted(out)  # not the set's order: string hashing differs per process
+    rng.shuffle(ordered)
+    return ordered
 
 
 def synthetic_ads(texts: Sequence[str], n: int, words: int = 500, seed: int = 0) -> list[str]:

@@ -152,13 +152,20 @@ class AdExtractor:
         calibrated = self.ranker.meta.get("thresholds", {})
         return float(calibrated.get(language, DEFAULT_THRESHOLD)) if isinstance(calibrated, dict) else DEFAULT_THRESHOLD
 
-    def sentence_hits(self, logits: np.ndarray, language: str) -> list[tuple[int, float]]:
-        k = min(self.top_k, len(logits) - 1)
-        top = np.argpartition(-logits, k)[:k]
+    def sentence_hits(self, logits: np.ndarray, language: str,
+                      top: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The top_k skills of one sentence's logits above the threshold, best first; ``top``: their indices when
+        already known (``top_skills``)."""
+        top = self.top_skills(logits[None, :])[0] if top is None else top
         probs = 1.0 / (1.0 + np.exp(-logits[top].astype(np.float64)))
         threshold = self.threshold_for(language)
         return sorted(((int(s), float(p)) for s, p in zip(top, probs, strict=True) if p >= threshold),
                       key=lambda x: -x[1])
+
+    def top_skills(self, logits: np.ndarray) -> np.ndarray:
+        """(n_sentences, k): each row's k best skills, unordered."""
+        k = min(self.top_k, logits.shape[1] - 1)
+        return np.argpartition(-logits, k, axis=1)[:, :k]
 
     def extract(self, text: str, language: str | None = None) -> AdResult:
         language = language or guess_language(text)
@@ -166,8 +173,8 @@ class AdExtractor:
         results = self._requirements(text, sentences)
         if sentences:
             logits = self.ranker.score([s.text for s in results], [language] * len(results))
-            for res, row in zip(results, logits, strict=True):
-                self._fill(text, res, row, language)
+            for res, row, top in zip(results, logits, self.top_skills(logits), strict=True):
+                self._fill(text, res, row, language, top)
         return AdResult(language, results, aggregate(results))
 
     def _requirements(self, text: str, sentences: list[Span]) -> list[SentenceResult]:
@@ -180,10 +187,10 @@ class AdExtractor:
             out.append(SentenceResult(s, seg, requirement_of(seg, section)))
         return out
 
-    def _fill(self, text: str, res: SentenceResult, logits: np.ndarray, language: str) -> None:
+    def _fill(self, text: str, res: SentenceResult, logits: np.ndarray, language: str, top: np.ndarray) -> None:
         if is_header(res.text):  # "What we ask:" sets the section, it names no skill
             return
-        hits = self.sentence_hits(logits, language)
+        hits = self.sentence_hits(logits, language, top)
         spans = self.spans.locate(text, res.sentence, language, [s for s, _ in hits])
         labels = self.ranker.preferred
         for (skill, prob), span in zip(hits, spans, strict=True):

@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from overstap_extractor.model.catalog import SkillCatalog
 from overstap_extractor.model.embedding import EmbeddingIndex, available, get_encoder, impute_mean
-from overstap_extractor.model.signals import SignalIndex, pool_max, scatter_rows, tfidf
+from overstap_extractor.model.signals import SignalIndex, pool_max, scatter_rows, tfidf, tfidf_of_features
 from overstap_extractor.model.text import LANGUAGES, normalize
 
 SIGNALS = ("label", "contain", "char", "desc", "centroid", "char_other", "label_other", "emb", "emb_other")
@@ -91,10 +91,12 @@ class FeatureSpace:
         out = {name: zeros for name in SIGNALS}
         out["label"] = pool_max(_mask_rows(q @ li.label_word, masks), li.label_skill, n)
         out["contain"] = pool_max(_mask_rows(_binary(q) @ li.label_contain, masks), li.label_skill, n)
-        out["char"] = pool_max(_mask_rows(tfidf(li.char, texts) @ li.label_char, masks), li.label_skill, n)
+        grams = [li.char.build_analyzer()(t) for t in texts]  # both languages' char vectorizers analyse alike
+        out["char"] = pool_max(_mask_rows(tfidf_of_features(li.char, grams) @ li.label_char, masks),
+                               li.label_skill, n)
         out["desc"] = scatter_rows(q @ li.desc_word, li.desc_skill, n)
         if "char_other" in active:
-            out["char_other"] = pool_max(tfidf(lo.char, texts) @ lo.label_char, lo.label_skill, n)
+            out["char_other"] = pool_max(tfidf_of_features(lo.char, grams) @ lo.label_char, lo.label_skill, n)
         if "label_other" in active:
             out["label_other"] = pool_max(tfidf(lo.word, texts) @ lo.label_word, lo.label_skill, n)
         if "centroid" in active:
