@@ -6,6 +6,8 @@ otherwise the model is trained first (a few minutes).
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from overstap_extractor.model.artifact import default_artifact_path, load_ranker
 from overstap_extractor.model.evaluation import evaluate, read_queries
@@ -14,7 +16,7 @@ from overstap_extractor.model.ranker import SkillRanker
 from overstap_extractor.model.reference import TfidfReferenceRanker
 from overstap_extractor.model.text import normalize
 from overstap_extractor.model.train import TrainConfig, train
-from overstap_extractor.testing import SHARED, real_bundle, shared_present
+from overstap_extractor.testing import SHARED, P, real_bundle, shared_present
 
 pytestmark = [
     pytest.mark.shared_data,
@@ -64,3 +66,21 @@ def test_reference_tfidf_near_readme_figure() -> None:
     tech = evaluate(ref.score, read_queries(EVAL / "extraction-tech-dev.jsonl"), ref.skill_ids)
     house = evaluate(ref.score, read_queries(EVAL / "extraction-house-dev.jsonl"), ref.skill_ids)
     assert abs(tech.rp5 - 0.506) < 0.06 and abs(house.rp5 - 0.343) < 0.06, (tech, house)
+
+
+def test_held_out_split_keeps_what_the_withheld_competences_leave() -> None:
+    """Why the held-out split removes only the query names: the ESCO v1.0.3 Dutch skill labels were taken from the
+    whole ESCO-VDAB mapping, withheld quarter included, so the skills of withheld competences keep their Dutch
+    preferred label. If the label list ever covers only the dev mapping's skills, the split must also withhold
+    the Dutch labels of skills that only the held-out competences map."""
+    esco = SHARED / "data" / "esco"
+    with (esco / "esco-skills-nl-labels-v1.0.3.csv").open(encoding="utf-8", newline="") as f:
+        listed = {row["conceptUri"] for row in csv.DictReader(f)}
+    lines = (esco / "vdab-competent-nl" / "esco-vdab-competences-mapping-dev.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(lines.splitlines()[16:]))
+    mapped = {r["Classification 1 URL"] or P + r["Classification 1 URI"] for r in rows}
+    assert mapped <= listed
+    assert len(listed - mapped) > 500  # skills only the withheld competences map: still labelled in Dutch
+    bundle = {c.id: c for c in real_bundle().concepts}
+    present = [uri for uri in listed if uri in bundle]
+    assert all("nl" in bundle[uri].labels for uri in present)
