@@ -74,9 +74,6 @@ class SpanLocator:
             bounds = np.searchsorted(li.label_skill[order], np.arange(ranker.space.index.n_skills + 1))
             self._langs[language] = _LabelTerms(li.word.vocabulary_, li.word.idf_.tolist(), rows, order, bounds)
 
-    def _label_rows(self, language: str, skill: int) -> list[dict[int, float]]:
-        return self._langs[language].of(skill)
-
     def _stems(self, text: str, tokens: list[Span], language: str) -> list[str | None]:
         stop = STOP[language]
         return [None if (t := normalize(s.of(text))) in stop else stem(t, language) for s in tokens]
@@ -103,7 +100,7 @@ class SpanLocator:
         stems = self._stems(text, tokens, language)
         out = []
         for skill in skills:
-            labels = self._label_rows(language, skill)
+            labels = self._langs[language].of(skill)
             best = self._best_window(stems, labels, language) if tokens and labels else None
             out.append(sentence if best is None else Span(tokens[best[0]].start, tokens[best[1] - 1].end))
         return out
@@ -152,11 +149,8 @@ class AdExtractor:
         calibrated = self.ranker.meta.get("thresholds", {})
         return float(calibrated.get(language, DEFAULT_THRESHOLD)) if isinstance(calibrated, dict) else DEFAULT_THRESHOLD
 
-    def sentence_hits(self, logits: np.ndarray, language: str,
-                      top: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The top_k skills of one sentence's logits above the threshold, best first; ``top``: their indices when
-        already known (``top_skills``)."""
-        top = self.top_skills(logits[None, :])[0] if top is None else top
+    def sentence_hits(self, logits: np.ndarray, language: str, top: np.ndarray) -> list[tuple[int, float]]:
+        """The sentence's top_k skills (``top``, from ``top_skills``) above the threshold, best first."""
         probs = 1.0 / (1.0 + np.exp(-logits[top].astype(np.float64)))
         threshold = self.threshold_for(language)
         return sorted(((int(s), float(p)) for s, p in zip(top, probs, strict=True) if p >= threshold),

@@ -91,7 +91,8 @@ class FeatureSpace:
         out = {name: zeros for name in SIGNALS}
         out["label"] = pool_max(_mask_rows(q @ li.label_word, masks), li.label_skill, n)
         out["contain"] = pool_max(_mask_rows(_binary(q) @ li.label_contain, masks), li.label_skill, n)
-        grams = [li.char.build_analyzer()(t) for t in texts]  # both languages' char vectorizers analyse alike
+        analyze = li.char.build_analyzer()  # both languages' char vectorizers analyse alike
+        grams = [analyze(t) for t in texts]
         out["char"] = pool_max(_mask_rows(tfidf_of_features(li.char, grams) @ li.label_char, masks),
                                li.label_skill, n)
         out["desc"] = scatter_rows(q @ li.desc_word, li.desc_skill, n)

@@ -45,6 +45,8 @@ def tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
 
 def tfidf_of_features(vectorizer: TfidfVectorizer, features: Sequence[Sequence[str]]) -> sp.csr_matrix:
     """``tfidf`` from each text's analyzed features (one analysis can serve vectorizers that share an analyzer)."""
+    if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"):
+        raise ValueError("tfidf reproduces sublinear-tf, idf, L2-normalised vectorizers only")
     vocabulary = vectorizer.vocabulary_
     n = len(features)
     indptr, indices, counts = [0], [], []
