@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from overstap_extractor.cli import app
 from overstap_extractor.model.bench import ad_latency, dutch_sentences, ranking_latency, sentence_throughput
 from overstap_extractor.model.ranker import SkillRanker
 from overstap_extractor.model.text import guess_language
+from typer.testing import CliRunner
 
 
 def test_dutch_sentences_are_distinct_dutch_and_repeatable(tiny_ranker: SkillRanker) -> None:
@@ -24,3 +29,11 @@ def test_latency_figures_are_ordered_and_cover_every_text(tiny_ranker: SkillRank
     assert ad_latency(tiny_ranker, texts, n=3, language="nl").words >= 500
     single, batch = sentence_throughput(tiny_ranker, texts, rounds=1, language="nl")
     assert single > 0 and batch > 0
+
+
+@pytest.mark.parametrize("option", ["--rounds", "--ads", "--dutch-texts"])
+def test_bench_refuses_empty_runs_before_loading_anything(option: str, tmp_path: Path) -> None:
+    missing_model = tmp_path / "absent.joblib"  # never read: the option is refused first
+    result = CliRunner().invoke(app, ["bench", "--model", str(missing_model), option, "0"])
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.output and "greater than or equal to 1" in result.output

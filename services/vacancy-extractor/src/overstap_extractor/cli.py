@@ -138,9 +138,9 @@ def bench(
     model: Path | None = ModelOpt,
     sentences: Path = typer.Option(REPO_ROOT.parent / "shared" / "eval" / "extraction-house-dev.jsonl",
                                    help="JSONL of sentences to time (the text field)"),
-    rounds: int = typer.Option(5, help="Passes over the sentences / ads"),
-    ads: int = typer.Option(40, help="Synthetic 500-word ads for the latency figure"),
-    dutch_texts: int = typer.Option(300, help="Dutch template sentences (ad and ranking-mode figures)"),
+    rounds: int = typer.Option(5, min=1, help="Passes over the sentences / ads"),
+    ads: int = typer.Option(40, min=1, help="Synthetic 500-word ads for the latency figure"),
+    dutch_texts: int = typer.Option(300, min=1, help="Dutch template sentences (ad and ranking-mode figures)"),
 ) -> None:
     """Throughput (sentences/s, one thread), whole-ad latency (p50/p99 for 500-word ads) in English and Dutch,
     and Dutch ranking-mode latency (all skills ranked for one sentence, with the sentence embedding)."""
