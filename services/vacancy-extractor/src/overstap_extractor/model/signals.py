@@ -4,10 +4,10 @@ catalogue and the training sentences."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,23 +48,19 @@ def tfidf_of_features(vectorizer: TfidfVectorizer, features: Sequence[Sequence[s
     if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"):
         raise ValueError("tfidf reproduces sublinear-tf, idf, L2-normalised vectorizers only")
     vocabulary = vectorizer.vocabulary_
-    n = len(features)
-    indptr, indices, counts = [0], [], []
-    for feats in features:
-        found = Counter(j for f in feats if (j := vocabulary.get(f)) is not None)
-        indices.extend(found.keys())
-        counts.extend(found.values())
-        indptr.append(len(indices))
-    x = sp.csr_matrix((np.asarray(counts, np.float32), np.asarray(indices, np.int32), np.asarray(indptr, np.int32)),
-                      shape=(n, len(vocabulary)))
-    x.sort_indices()
-    np.log(x.data, out=x.data)
-    x.data += 1.0
-    x.data *= vectorizer.idf_[x.indices].astype(np.float32, copy=False)
-    rows = np.repeat(np.arange(n), np.diff(x.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=x.data.astype(np.float64) ** 2, minlength=n))
-    x.data /= np.where(norms > 0, norms, 1.0)[rows].astype(np.float32)
-    return x
+    n, width = len(features), len(vocabulary)
+    flat = list(chain.from_iterable(features))
+    # one C-level pass of dict lookups (-1: not in the vocabulary), then counting by sorting
+    cols = np.fromiter(map(vocabulary.get, flat, repeat(-1)), np.int64, count=len(flat))
+    rows = np.repeat(np.arange(n, dtype=np.int64), [len(f) for f in features])
+    known = cols >= 0
+    keys, counts = np.unique(rows[known] * width + cols[known], return_counts=True)
+    key_rows, key_cols = np.divmod(keys, width)
+    data = (np.log(counts.astype(np.float32)) + np.float32(1.0)) * vectorizer.idf_[key_cols].astype(np.float32)
+    norms = np.sqrt(np.bincount(key_rows, weights=data.astype(np.float64) ** 2, minlength=n))
+    data /= np.where(norms > 0, norms, 1.0)[key_rows].astype(np.float32)
+    indptr = np.searchsorted(key_rows, np.arange(n + 1)).astype(np.int32)
+    return sp.csr_matrix((data, key_cols.astype(np.int32), indptr), shape=(n, width))
 
 
 def pool_max(sims: sp.csr_matrix, row_skill: np.ndarray, n_skills: int) -> np.ndarray:
