@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from overstap_extractor.model.catalog import SkillCatalog
 from overstap_extractor.model.embedding import EmbeddingIndex, available, get_encoder, impute_mean
-from overstap_extractor.model.signals import SignalIndex, pool_max, scatter_rows, tfidf, tfidf_of_features
+from overstap_extractor.model.signals import SignalIndex, add_pooled, pool_max, row_max, tfidf, tfidf_of_features
 from overstap_extractor.model.text import LANGUAGES, normalize
 
 SIGNALS = ("label", "contain", "char", "desc", "centroid", "char_other", "label_other", "emb", "emb_other")
@@ -75,44 +75,61 @@ class FeatureSpace:
         return (list(SIGNALS) + [f"{s}_rel" for s in NORMALISED] + [f"{s}_z" for s in STANDARDISED]
                 + self.prior_names + ["train_prior"])
 
-    def signals(self, texts: Sequence[str], language: str, centroid: sp.csr_matrix | None = None,
-                masked: Sequence[Sequence[str]] | None = None, semantic: bool = False) -> dict[str, np.ndarray]:
-        """Each signal as an (n_texts, n_skills) float32 array. ``masked[i]``: label texts that text i must
-        not match (training queries built from labels must not find their own label rows). ``semantic``:
-        also the embedding signals (zero columns otherwise, or when the embedding is unavailable)."""
-        n = self.index.n_skills
+    def similarities(self, texts: Sequence[str], language: str, centroid: sp.csr_matrix | None = None,
+                     masked: Sequence[Sequence[str]] | None = None) -> dict[str, tuple[sp.csr_matrix, np.ndarray]]:
+        """The language's active lexical signals before pooling: per signal, the (n_texts, n_rows) CSR
+        similarity with label, description or centroid rows, and each row's skill (a signal is the max over a
+        skill's rows). ``masked[i]``: label texts that text i must not match (training queries built from
+        labels must not find their own label rows)."""
         li = self.index.languages[language]
         lo = self.index.languages[other_language(language)]
         local = self.label_local[language]
         masks = [[r for t in m for r in local.get(normalize(t), [])] for m in masked] if masked else []
         active = ACTIVE[language]
         q = tfidf(li.word, texts)
-        zeros = np.zeros((len(texts), n), np.float32)
-        out = {name: zeros for name in SIGNALS}
-        out["label"] = pool_max(_mask_rows(q @ li.label_word, masks), li.label_skill, n)
-        out["contain"] = pool_max(_mask_rows(_binary(q) @ li.label_contain, masks), li.label_skill, n)
         analyze = li.char.build_analyzer()  # both languages' char vectorizers analyse alike
         grams = [analyze(t) for t in texts]
-        out["char"] = pool_max(_mask_rows(tfidf_of_features(li.char, grams) @ li.label_char, masks),
-                               li.label_skill, n)
-        out["desc"] = scatter_rows(q @ li.desc_word, li.desc_skill, n)
+        out = {
+            "label": (_mask_rows(q @ li.label_word, masks), li.label_skill),
+            "contain": (_mask_rows(_binary(q) @ li.label_contain, masks), li.label_skill),
+            "char": (_mask_rows(tfidf_of_features(li.char, grams) @ li.label_char, masks), li.label_skill),
+            "desc": ((q @ li.desc_word).tocsr(), li.desc_skill),
+        }
         if "char_other" in active:
-            out["char_other"] = pool_max(tfidf_of_features(lo.char, grams) @ lo.label_char, lo.label_skill, n)
+            out["char_other"] = ((tfidf_of_features(lo.char, grams) @ lo.label_char).tocsr(), lo.label_skill)
         if "label_other" in active:
-            out["label_other"] = pool_max(tfidf(lo.word, texts) @ lo.label_word, lo.label_skill, n)
-        if "centroid" in active:
-            cent = self.index.centroid if centroid is None else centroid
-            if cent is not None:
-                out["centroid"] = (q @ cent).toarray().astype(np.float32)
-        if semantic and self.semantic_ready(language):
-            emb = self.embedding
-            e = get_encoder().encode(texts)
-            out["emb"] = impute_mean(emb.rows[language].pool(e, n, masks))
-            other = emb.rows[other_language(language)].pool(e, n)
-            out["emb_preferred"] = impute_mean(other)  # not a feature: train.py's candidate sampling
-            alt = emb.rows.get(f"{other_language(language)}_alt")  # absent in older artifacts
-            out["emb_other"] = impute_mean(other if alt is None else np.fmax(other, alt.pool(e, n)))
+            out["label_other"] = ((tfidf(lo.word, texts) @ lo.label_word).tocsr(), lo.label_skill)
+        cent = self.index.centroid if centroid is None else centroid
+        if "centroid" in active and cent is not None:
+            out["centroid"] = ((q @ cent).tocsr(), np.arange(self.index.n_skills))
         return out
+
+    def signals(self, texts: Sequence[str], language: str, centroid: sp.csr_matrix | None = None,
+                masked: Sequence[Sequence[str]] | None = None, semantic: bool = False) -> dict[str, np.ndarray]:
+        """Each signal as an (n_texts, n_skills) float32 array: the pooled ``similarities`` (zero columns for
+        the inactive ones), and with ``semantic`` the embedding signals (zero columns when unavailable)."""
+        n = self.index.n_skills
+        out = {name: np.zeros((len(texts), n), np.float32) for name in SIGNALS}
+        for name, (sims, row_skill) in self.similarities(texts, language, centroid, masked).items():
+            out[name] = pool_max(sims, row_skill, n)
+        if semantic and self.semantic_ready(language):
+            out.update(self._semantic_signals(texts, language, masked))
+        return out
+
+    def _semantic_signals(self, texts: Sequence[str], language: str,
+                          masked: Sequence[Sequence[str]] | None = None) -> dict[str, np.ndarray]:
+        n = self.index.n_skills
+        local = self.label_local[language]
+        masks = [[r for t in m for r in local.get(normalize(t), [])] for m in masked] if masked else []
+        emb = self.embedding
+        e = get_encoder().encode(texts)
+        other = emb.rows[other_language(language)].pool(e, n)
+        alt = emb.rows.get(f"{other_language(language)}_alt")  # absent in older artifacts
+        return {
+            "emb": impute_mean(emb.rows[language].pool(e, n, masks)),
+            "emb_preferred": impute_mean(other),  # not a feature: train.py's candidate sampling
+            "emb_other": impute_mean(other if alt is None else np.fmax(other, alt.pool(e, n))),
+        }
 
     def matrix(self, texts: Sequence[str], language: str, centroid: sp.csr_matrix | None = None,
                train_prior: np.ndarray | None = None,
@@ -143,28 +160,53 @@ class FeatureSpace:
 
     def linear_score(self, texts: Sequence[str], language: str, weights: np.ndarray, bias: float,
                      masked: Sequence[Sequence[str]] | None = None, semantic: bool = False) -> np.ndarray:
-        """``matrix(texts, language) @ weights + bias`` without building the 3-D feature tensor."""
+        """``matrix(texts, language) @ weights + bias`` without building the 3-D feature tensor, and without a
+        dense pass per lexical signal when the scorer does not standardise it (the lexical scorers): only the
+        skills a signal reaches get its term."""
         semantic = semantic and self.semantic_ready(language)
-        sig = self.signals(texts, language, masked=masked, semantic=semantic)
-        names = self.names
-        w = dict(zip(names, weights.tolist(), strict=True))
+        w = dict(zip(self.names, weights.tolist(), strict=True))
         n_cols = len(SIGNALS) + len(NORMALISED) + len(STANDARDISED)
         prior_cols = np.concatenate([self.priors, self.train_prior[:, None]], axis=1)
-        out = np.broadcast_to(prior_cols @ weights[n_cols:] + bias, (len(texts), self.index.n_skills))
-        out = out.astype(np.float32)
-        for s in ACTIVE[language] | (SEMANTIC.get(language, frozenset()) if semantic else frozenset()):
-            x = sig[s]
-            coef = np.full((len(texts), 1), w[s], np.float32)
-            if s in NORMALISED:
-                top = x.max(axis=1, keepdims=True)
-                coef += np.divide(w[f"{s}_rel"], top, out=np.zeros_like(top), where=top > 0)
-            if s in STANDARDISED and w[f"{s}_z"] != 0.0:  # zero for the lexical scorers: no extra cost
-                mean, sd = x.mean(axis=1, keepdims=True), x.std(axis=1, keepdims=True)
-                wz = np.divide(w[f"{s}_z"], sd, out=np.zeros_like(sd), where=sd > 0)
-                coef += wz
-                out -= wz * mean
-            out += coef * x
+        out = np.empty((len(texts), self.index.n_skills), np.float32)
+        out[:] = prior_cols @ weights[n_cols:] + bias
+        scratch = np.zeros(out.size, np.float32)
+        for s, (sims, row_skill) in self.similarities(texts, language, masked=masked).items():
+            if s in STANDARDISED and w[f"{s}_z"] != 0.0:  # needs the signal's mean and spread over all skills
+                self._add_dense(out, w, s, pool_max(sims, row_skill, self.index.n_skills))
+            else:
+                coef, _ = _coefficients(w, s, row_max(sims), None)
+                add_pooled(out, sims, row_skill, coef, scratch)
+        if semantic:
+            sig = self._semantic_signals(texts, language, masked)
+            for s in SEMANTIC[language]:
+                self._add_dense(out, w, s, sig[s])
         return out
+
+    @staticmethod
+    def _add_dense(out: np.ndarray, w: dict[str, float], signal: str, x: np.ndarray) -> None:
+        coef, offset = _coefficients(w, signal, x.max(axis=1), x)
+        x = x * coef[:, None]
+        x += offset[:, None]
+        out += x
+
+
+def _coefficients(w: dict[str, float], signal: str, top: np.ndarray,
+                  x: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per text, the weight of ``signal``'s raw value and the constant its other columns add: ``w * x`` plus
+    ``w_rel * x / top`` (``NORMALISED``; ``top``: the row maxima) plus ``w_z * (x - mean) / sd``
+    (``STANDARDISED``, from the dense ``x``; ``None`` when ``w_z`` is zero)."""
+    coef = np.full(len(top), w[signal], np.float32)
+    offset = np.zeros(len(top), np.float32)
+    if signal in NORMALISED:
+        coef += np.divide(w[f"{signal}_rel"], top, out=np.zeros_like(top), where=top > 0)
+    if signal in STANDARDISED and w[f"{signal}_z"] != 0.0:
+        if x is None:
+            raise ValueError(f"{signal}_z needs the dense signal")
+        mean, sd = x.mean(axis=1), x.std(axis=1)
+        wz = np.divide(w[f"{signal}_z"], sd, out=np.zeros_like(sd), where=sd > 0)
+        coef += wz
+        offset -= wz * mean
+    return coef, offset
 
 
 def label_lookup(catalog: SkillCatalog, index: SignalIndex) -> dict[str, dict[str, list[int]]]:

@@ -65,18 +65,35 @@ def tfidf_of_features(vectorizer: TfidfVectorizer, features: Sequence[Sequence[s
 
 def pool_max(sims: sp.csr_matrix, row_skill: np.ndarray, n_skills: int) -> np.ndarray:
     """Per query, the maximum over each skill's label rows (0 where no row matched)."""
-    sims = sims.tocsr()
     out = np.zeros(sims.shape[0] * n_skills, np.float32)
-    q = np.repeat(np.arange(sims.shape[0], dtype=np.int64), np.diff(sims.indptr))
-    np.maximum.at(out, q * n_skills + row_skill[sims.indices], sims.data.astype(np.float32))
+    queries, keys = _pool_keys(sims, row_skill, n_skills)
+    np.maximum.at(out, keys, sims.data.astype(np.float32, copy=False))
     return out.reshape(sims.shape[0], n_skills)
 
 
-def scatter_rows(sims: sp.csr_matrix, row_skill: np.ndarray, n_skills: int) -> np.ndarray:
-    """Dense (n_queries, n_skills) from a matrix whose columns are the skills listed in ``row_skill``."""
-    out = np.zeros((sims.shape[0], n_skills), np.float32)
-    out[:, row_skill] = sims.toarray()
-    return out
+def add_pooled(out: np.ndarray, sims: sp.csr_matrix, row_skill: np.ndarray, coef: np.ndarray,
+               scratch: np.ndarray) -> None:
+    """``out += coef[:, None] * pool_max(sims, row_skill, n_skills)`` touching only the entries some row reaches
+    (no dense temporary per signal). ``scratch``: ``out.size`` float32 zeros, left zeroed."""
+    queries, keys = _pool_keys(sims, row_skill, out.shape[1])
+    np.maximum.at(scratch, keys, sims.data.astype(np.float32, copy=False))
+    flat = out.reshape(-1)
+    # a skill reached by several rows repeats its key with the same value: fancy-index += applies it once
+    flat[keys] += scratch[keys] * coef[queries].astype(np.float32, copy=False)
+    scratch[keys] = 0.0
+
+
+def row_max(sims: sp.csr_matrix) -> np.ndarray:
+    """Per query, the largest similarity (0 when none is positive): the max of ``pool_max``'s row."""
+    top = np.zeros(sims.shape[0], np.float32)
+    np.maximum.at(top, np.repeat(np.arange(sims.shape[0]), np.diff(sims.indptr)), sims.data.astype(np.float32))
+    return top
+
+
+def _pool_keys(sims: sp.csr_matrix, row_skill: np.ndarray, n_skills: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each stored entry's query and its flat (query, skill) position."""
+    queries = np.repeat(np.arange(sims.shape[0], dtype=np.int64), np.diff(sims.indptr))
+    return queries, queries * n_skills + row_skill[sims.indices]
 
 
 @dataclass
