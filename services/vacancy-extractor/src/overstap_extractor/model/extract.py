@@ -84,13 +84,12 @@ class AdExtractor:
             limit = np.inf
         else:
             limit = np.log(threshold / (1.0 - threshold)) - 1e-4  # margin: float32 logits vs float64 probabilities
-        rows, cols = np.nonzero(logits >= limit)
-        bounds = np.searchsorted(rows, np.arange(len(logits) + 1))
+        reached = logits.max(axis=1, initial=-np.inf) >= limit
         out = []
-        for i in range(len(logits)):
-            cand = cols[bounds[i] : bounds[i + 1]]
+        for i, row in enumerate(logits):
+            cand = np.flatnonzero(row >= limit) if reached[i] else np.zeros(0, np.int64)
             if len(cand) > self.top_k:
-                cand = cand[np.argsort(-logits[i, cand], kind="stable")[: self.top_k]]
+                cand = cand[np.argsort(-row[cand], kind="stable")[: self.top_k]]
             out.append(cand)
         return out
 

@@ -85,8 +85,11 @@ def add_pooled(out: np.ndarray, sims: sp.csr_matrix, row_skill: np.ndarray, coef
 
 def row_max(sims: sp.csr_matrix) -> np.ndarray:
     """Per query, the largest similarity (0 when none is positive): the max of ``pool_max``'s row."""
+    sims = sims.tocsr()
+    filled = np.flatnonzero(np.diff(sims.indptr))
     top = np.zeros(sims.shape[0], np.float32)
-    np.maximum.at(top, np.repeat(np.arange(sims.shape[0]), np.diff(sims.indptr)), sims.data.astype(np.float32))
+    if len(filled):
+        top[filled] = np.maximum(np.maximum.reduceat(sims.data, sims.indptr[filled]), 0.0)
     return top
 
 

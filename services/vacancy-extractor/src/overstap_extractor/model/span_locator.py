@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,6 +30,9 @@ class SpanLocator:
             bounds = np.searchsorted(li.label_skill[order], np.arange(ranker.space.index.n_skills + 1))
             self._langs[language] = _LabelTerms(li.word.vocabulary_, li.word.idf_.tolist(), rows, order, bounds)
 
+    def terms(self, language: str) -> _LabelTerms:
+        return self._langs[language]
+
     def locate(self, text: str, sentence: Span, language: str, skills: Sequence[int]) -> list[Span]:
         """Best window per skill (the sentence itself when no label word occurs in it)."""
         if not skills:
@@ -38,7 +41,7 @@ class SpanLocator:
         stop = STOP[language]
         stems = [None if (t := normalize(s.of(text))) in stop else stem(t, language) for s in tokens]
         terms = self._langs[language]
-        windows = _Windows(stems, terms)
+        windows = SentenceWindows(stems, terms)
         out = []
         for skill in skills:
             labels = terms.of(skill)
@@ -56,52 +59,59 @@ class _LabelTerms:
     rows: sp.csr_matrix
     order: np.ndarray  # label rows sorted by skill
     bounds: np.ndarray  # skill -> its slice of ``order``
+    cache: dict[int, list[dict[int, float]]] = field(default_factory=dict)  # at most one entry per skill
 
     def of(self, skill: int) -> list[dict[int, float]]:
-        """The skill's label rows as {term: weight}."""
+        """The skill's label rows as {term: weight} (kept once built: a few thousand skills recur across ads)."""
+        if (found := self.cache.get(skill)) is not None:
+            return found
         ptr, idx, val = self.rows.indptr, self.rows.indices, self.rows.data
-        return [dict(zip(idx[ptr[r] : ptr[r + 1]].tolist(), val[ptr[r] : ptr[r + 1]].tolist(), strict=True))
-                for r in self.order[self.bounds[skill] : self.bounds[skill + 1]].tolist()]
+        rows = self.order[self.bounds[skill] : self.bounds[skill + 1]].tolist()
+        found = [dict(zip(idx[ptr[r] : ptr[r + 1]].tolist(), val[ptr[r] : ptr[r + 1]].tolist(), strict=True))
+                 for r in rows]
+        self.cache[skill] = found
+        return found
 
 
-class _Windows:
-    """One sentence's token windows, each vectorised at most once (several skills share a sentence)."""
+class SentenceWindows:
+    """One sentence's token windows: each skill's best window is found by growing windows from each start."""
 
     def __init__(self, stems: list[str | None], terms: _LabelTerms) -> None:
         self.stems = stems
         self.terms = terms
         self.unigrams = [-1 if s is None else terms.vocab.get(s, -1) for s in stems]
-        self._vectors: dict[tuple[int, int], tuple[list[int], list[float], float]] = {}
 
     def best(self, labels: list[dict[int, float]]) -> tuple[int, int] | None:
-        """The (start, stop) token window closest to any of the labels; ties (stop words and unknown words add
-        nothing) go to the shortest window."""
+        """The (start, stop) token window closest to any of the labels, among windows that start and end on a
+        label term. The window's vector is binary idf-weighted unigram and bigram stems, as the word vectorizer;
+        ties (stop words and unknown words add nothing) go to the shortest window."""
         wanted = set().union(*labels)
         hits = [i for i, col in enumerate(self.unigrams) if col in wanted]
+        ends = set(hits)
         best, best_score = None, -np.inf
-        for i in hits:
-            for j in hits:
-                if not 0 <= j - i < MAX_WINDOW:
-                    continue
-                score = self.cosine(i, j + 1, labels) - 1e-4 * (j + 1 - i)
-                if score > best_score:
-                    best, best_score = (i, j + 1), score
+        for start in hits:
+            for stop, cosine in self.grown(start, min(start + MAX_WINDOW, len(self.stems)), labels):
+                score = cosine - 1e-4 * (stop - start)
+                if stop - 1 in ends and score > best_score:
+                    best, best_score = (start, stop), score
         return best
 
-    def cosine(self, start: int, stop: int, labels: list[dict[int, float]]) -> float:
-        """Best cosine between the window's binary idf-weighted vector (unigram and bigram stems, as the word
-        vectorizer) and the label rows."""
-        cols, weights, norm = self._vector(start, stop)
-        if not cols:
-            return 0.0
-        return max(sum(w * label.get(c, 0.0) for c, w in zip(cols, weights, strict=True)) for label in labels) / norm
-
-    def _vector(self, start: int, stop: int) -> tuple[list[int], list[float], float]:
-        key = (start, stop)
-        if key not in self._vectors:
-            feats = [s for s in self.stems[start:stop] if s]
-            feats += [f"{a} {b}" for a, b in zip(feats, feats[1:], strict=False)]
-            cols = sorted({c for f in feats if (c := self.terms.vocab.get(f)) is not None})
-            weights = [self.terms.idf[c] for c in cols]
-            self._vectors[key] = (cols, weights, sum(w * w for w in weights) ** 0.5)
-        return self._vectors[key]
+    def grown(self, start: int, limit: int, labels: list[dict[int, float]]) -> Iterator[tuple[int, float]]:
+        """(stop, best cosine with the labels) for the windows [start, stop), stop = start + 1 .. limit, each
+        computed from the previous one by the terms its last token adds."""
+        vocab, idf = self.terms.vocab, self.terms.idf
+        seen: set[int] = set()
+        norm2, dots, previous = 0.0, [0.0] * len(labels), None
+        for j in range(start, limit):
+            word = self.stems[j]
+            if word is not None:
+                for feature in (word,) if previous is None else (word, f"{previous} {word}"):
+                    col = vocab.get(feature)
+                    if col is not None and col not in seen:
+                        seen.add(col)
+                        weight = idf[col]
+                        norm2 += weight * weight
+                        for k, label in enumerate(labels):
+                            dots[k] += weight * label.get(col, 0.0)
+                previous = word
+            yield j + 1, (max(dots) / norm2**0.5 if norm2 > 0 else 0.0)
