@@ -83,8 +83,7 @@ class FeatureSpace:
         labels must not find their own label rows)."""
         li = self.index.languages[language]
         lo = self.index.languages[other_language(language)]
-        local = self.label_local[language]
-        masks = [[r for t in m for r in local.get(normalize(t), [])] for m in masked] if masked else []
+        masks = self._masks(language, masked)
         active = ACTIVE[language]
         q = tfidf(li.word, texts)
         analyze = li.char.build_analyzer()  # both languages' char vectorizers analyse alike
@@ -104,6 +103,11 @@ class FeatureSpace:
             out["centroid"] = ((q @ cent).tocsr(), np.arange(self.index.n_skills))
         return out
 
+    def _masks(self, language: str, masked: Sequence[Sequence[str]] | None) -> list[list[int]]:
+        """Per text, the positions of the label rows it must not match (in that language's label table)."""
+        local = self.label_local[language]
+        return [[r for t in m for r in local.get(normalize(t), [])] for m in masked] if masked else []
+
     def signals(self, texts: Sequence[str], language: str, centroid: sp.csr_matrix | None = None,
                 masked: Sequence[Sequence[str]] | None = None, semantic: bool = False) -> dict[str, np.ndarray]:
         """Each signal as an (n_texts, n_skills) float32 array: the pooled ``similarities`` (zero columns for
@@ -119,8 +123,7 @@ class FeatureSpace:
     def _semantic_signals(self, texts: Sequence[str], language: str,
                           masked: Sequence[Sequence[str]] | None = None) -> dict[str, np.ndarray]:
         n = self.index.n_skills
-        local = self.label_local[language]
-        masks = [[r for t in m for r in local.get(normalize(t), [])] for m in masked] if masked else []
+        masks = self._masks(language, masked)
         emb = self.embedding
         e = get_encoder().encode(texts)
         other = emb.rows[other_language(language)].pool(e, n)
