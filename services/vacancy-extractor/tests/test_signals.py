@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from overstap_extractor.model.extract import AdExtractor
 from overstap_extractor.model.ranker import SkillRanker
-from overstap_extractor.model.signals import add_pooled, pool_max, row_max, tfidf, tfidf_of_features
+from overstap_extractor.model.signals import (
+    SharedVocabulary,
+    add_pooled,
+    pool_max,
+    row_max,
+    tfidf,
+    tfidf_of_features,
+)
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 WORDS = ["heftruck", "rijden", "Python", "SQL", "teamwork", "klanten", "helpen", "de", "en", "C++", "é", "ß", ""]
@@ -27,6 +34,15 @@ def test_tfidf_equals_scikit_learn_transform(tiny_ranker: SkillRanker, batch: li
             ours, theirs = tfidf(vectorizer, batch), vectorizer.transform(batch)
             assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
             np.testing.assert_allclose(ours.toarray(), theirs.toarray(), rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts)
+def test_shared_vocabulary_gives_each_vectorizers_tfidf(tiny_ranker: SkillRanker, batch: list[str]) -> None:
+    nl, en = tiny_ranker.space.index.languages["nl"], tiny_ranker.space.index.languages["en"]
+    grams = [nl.char.build_analyzer()(t) for t in batch]
+    for ours, vectorizer in zip(SharedVocabulary([nl.char, en.char]).tfidf(grams), (nl.char, en.char), strict=True):
+        np.testing.assert_allclose(ours.toarray(), vectorizer.transform(batch).toarray(), rtol=1e-5, atol=1e-6)
 
 
 def test_one_char_analysis_serves_both_languages(tiny_ranker: SkillRanker) -> None:

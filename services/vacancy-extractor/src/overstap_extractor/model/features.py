@@ -12,7 +12,15 @@ import scipy.sparse as sp
 
 from overstap_extractor.model.catalog import SkillCatalog
 from overstap_extractor.model.embedding import EmbeddingIndex, available, get_encoder, impute_mean
-from overstap_extractor.model.signals import SignalIndex, add_pooled, pool_max, row_max, tfidf, tfidf_of_features
+from overstap_extractor.model.signals import (
+    SharedVocabulary,
+    SignalIndex,
+    add_pooled,
+    pool_max,
+    row_max,
+    tfidf,
+    tfidf_of_features,
+)
 from overstap_extractor.model.text import LANGUAGES, normalize
 
 SIGNALS = ("label", "contain", "char", "desc", "centroid", "char_other", "label_other", "emb", "emb_other")
@@ -88,20 +96,37 @@ class FeatureSpace:
         q = tfidf(li.word, texts)
         analyze = li.char.build_analyzer()  # both languages' char vectorizers analyse alike
         grams = [analyze(t) for t in texts]
+        if "char_other" in active:
+            q_char, q_char_other = self._char_vocabulary(language).tfidf(grams)
+        else:
+            q_char = tfidf_of_features(li.char, grams)
         out = {
             "label": (_mask_rows(q @ li.label_word, masks), li.label_skill),
             "contain": (_mask_rows(_binary(q) @ li.label_contain, masks), li.label_skill),
-            "char": (_mask_rows(tfidf_of_features(li.char, grams) @ li.label_char, masks), li.label_skill),
+            "char": (_mask_rows(q_char @ li.label_char, masks), li.label_skill),
             "desc": ((q @ li.desc_word).tocsr(), li.desc_skill),
         }
         if "char_other" in active:
-            out["char_other"] = ((tfidf_of_features(lo.char, grams) @ lo.label_char).tocsr(), lo.label_skill)
+            out["char_other"] = ((q_char_other @ lo.label_char).tocsr(), lo.label_skill)
         if "label_other" in active:
             out["label_other"] = ((tfidf(lo.word, texts) @ lo.label_word).tocsr(), lo.label_skill)
         cent = self.index.centroid if centroid is None else centroid
         if "centroid" in active and cent is not None:
             out["centroid"] = ((q @ cent).tocsr(), np.arange(self.index.n_skills))
         return out
+
+    def _char_vocabulary(self, language: str) -> SharedVocabulary:
+        """Both languages' char vocabularies behind one lookup (built on first use, not stored)."""
+        shared = self.__dict__.setdefault("_char_vocabularies", {})
+        if language not in shared:
+            chars = [self.index.languages[lang].char for lang in (language, other_language(language))]
+            shared[language] = SharedVocabulary(chars)
+        return shared[language]
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_char_vocabularies", None)
+        return state
 
     def _masks(self, language: str, masked: Sequence[Sequence[str]] | None) -> list[list[int]]:
         """Per text, the positions of the label rows it must not match (in that language's label table)."""

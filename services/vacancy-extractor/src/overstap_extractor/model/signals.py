@@ -45,14 +45,19 @@ def tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
 
 def tfidf_of_features(vectorizer: TfidfVectorizer, features: Sequence[Sequence[str]]) -> sp.csr_matrix:
     """``tfidf`` from each text's analyzed features (one analysis can serve vectorizers that share an analyzer)."""
+    flat = list(chain.from_iterable(features))
+    # one C-level pass of dict lookups (-1: not in the vocabulary)
+    cols = np.fromiter(map(vectorizer.vocabulary_.get, flat, repeat(-1)), np.int64, count=len(flat))
+    return tfidf_of_columns(vectorizer, cols, [len(f) for f in features])
+
+
+def tfidf_of_columns(vectorizer: TfidfVectorizer, cols: np.ndarray, lengths: Sequence[int]) -> sp.csr_matrix:
+    """``tfidf`` from the vocabulary column of every feature (-1: not in the vocabulary), texts one after the
+    other (``lengths`` features each); counting by sorting."""
     if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"):
         raise ValueError("tfidf reproduces sublinear-tf, idf, L2-normalised vectorizers only")
-    vocabulary = vectorizer.vocabulary_
-    n, width = len(features), len(vocabulary)
-    flat = list(chain.from_iterable(features))
-    # one C-level pass of dict lookups (-1: not in the vocabulary), then counting by sorting
-    cols = np.fromiter(map(vocabulary.get, flat, repeat(-1)), np.int64, count=len(flat))
-    rows = np.repeat(np.arange(n, dtype=np.int64), [len(f) for f in features])
+    n, width = len(lengths), len(vectorizer.vocabulary_)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
     known = cols >= 0
     keys, counts = np.unique(rows[known] * width + cols[known], return_counts=True)
     key_rows, key_cols = np.divmod(keys, width)
@@ -61,6 +66,31 @@ def tfidf_of_features(vectorizer: TfidfVectorizer, features: Sequence[Sequence[s
     data /= np.where(norms > 0, norms, 1.0)[key_rows].astype(np.float32)
     indptr = np.searchsorted(key_rows, np.arange(n + 1)).astype(np.int32)
     return sp.csr_matrix((data, key_cols.astype(np.int32), indptr), shape=(n, width))
+
+
+class SharedVocabulary:
+    """Several vectorizers with one analyzer (the two languages' char vectorizers) behind one dict: each
+    feature is looked up once, then mapped to every vectorizer's column by array indexing."""
+
+    def __init__(self, vectorizers: Sequence[TfidfVectorizer]) -> None:
+        self.vectorizers = list(vectorizers)
+        self.index: dict[str, int] = {}
+        for v in self.vectorizers:
+            for feature in v.vocabulary_:
+                self.index.setdefault(feature, len(self.index))
+        self.columns = []
+        for v in self.vectorizers:
+            col = np.full(len(self.index) + 1, -1, np.int64)  # the last entry: a feature no vectorizer knows
+            col[np.fromiter(map(self.index.__getitem__, v.vocabulary_), np.int64, count=len(v.vocabulary_))] = (
+                np.fromiter(v.vocabulary_.values(), np.int64, count=len(v.vocabulary_)))
+            self.columns.append(col)
+
+    def tfidf(self, features: Sequence[Sequence[str]]) -> list[sp.csr_matrix]:
+        """``tfidf_of_features`` for each vectorizer, in order."""
+        flat = list(chain.from_iterable(features))
+        ids = np.fromiter(map(self.index.get, flat, repeat(len(self.index))), np.int64, count=len(flat))
+        lengths = [len(f) for f in features]
+        return [tfidf_of_columns(v, col[ids], lengths) for v, col in zip(self.vectorizers, self.columns, strict=True)]
 
 
 def pool_max(sims: sp.csr_matrix, row_skill: np.ndarray, n_skills: int) -> np.ndarray:
