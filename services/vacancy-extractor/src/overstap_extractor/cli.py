@@ -160,6 +160,8 @@ def bench(
     rounds: int = typer.Option(5, min=1, help="Passes over the sentences / ads"),
     ads: int = typer.Option(40, min=1, help="Synthetic 500-word ads for the latency figure"),
     dutch_texts: int = typer.Option(300, min=1, help="Dutch template sentences (ad and ranking-mode figures)"),
+    ad_passes: int = typer.Option(3, min=1, help="Times each ad is timed (p50/p99 over every pass; also the p99 "
+                                  "of each ad's fastest pass)"),
 ) -> None:
     """Throughput (sentences/s, one thread), whole-ad latency (p50/p99 for 500-word ads) in English and Dutch,
     and Dutch ranking-mode latency (all skills ranked for one sentence, with the sentence embedding)."""
@@ -173,21 +175,24 @@ def bench(
     dutch = dutch_sentences(ranker, dutch_texts)
     with threadpool_limits(1):
         single, batch = sentence_throughput(ranker, texts, rounds)
-        lat = ad_latency(ranker, texts, ads)
+        lat = ad_latency(ranker, texts, ads, passes=ad_passes)
         nl_single, nl_batch = sentence_throughput(ranker, dutch, rounds, "nl")
-        nl_lat = ad_latency(ranker, dutch, ads, "nl")
+        nl_lat = ad_latency(ranker, dutch, ads, "nl", ad_passes)
         rank = ranking_latency(ranker, dutch, "nl")
     for label, (one, batched) in {"English": (single, batch), "Dutch": (nl_single, nl_batch)}.items():
         typer.echo(f"{label} sentences/s (one thread): {one:.0f} one at a time, {batched:.0f} batched")
     for label, m in {"English 500-word ad": lat, "Dutch 500-word ad": nl_lat,
                      f"Dutch ranking mode, one sentence ({rank.words:.1f} words avg)": rank}.items():
         typer.echo(f"{label}: wall p50 {m.wall_p50_ms:.1f} ms, p99 {m.wall_p99_ms:.1f} ms; "
-                   f"CPU p50 {m.cpu_p50_ms:.1f} ms, p99 {m.cpu_p99_ms:.1f} ms")
+                   f"CPU p50 {m.cpu_p50_ms:.1f} ms, p99 {m.cpu_p99_ms:.1f} ms; "
+                   f"p99 of each text's fastest pass {m.best_p99_ms:.1f} ms")
     typer.echo(json.dumps({"sentences_per_s": round(single), "sentences_per_s_batched": round(batch),
                            "ad_p50_ms": round(lat.wall_p50_ms, 1), "ad_p99_ms": round(lat.wall_p99_ms, 1),
-                           "ad_cpu_p99_ms": round(lat.cpu_p99_ms, 1),
+                           "ad_cpu_p99_ms": round(lat.cpu_p99_ms, 1), "ad_best_p99_ms": round(lat.best_p99_ms, 1),
                            "nl_sentences_per_s": round(nl_single), "nl_ad_p50_ms": round(nl_lat.wall_p50_ms, 1),
                            "nl_ad_p99_ms": round(nl_lat.wall_p99_ms, 1),
+                           "nl_ad_best_p99_ms": round(nl_lat.best_p99_ms, 1),
+                           "ad_passes": ad_passes,
                            "nl_rank_p50_ms": round(rank.wall_p50_ms, 1), "nl_rank_p99_ms": round(rank.wall_p99_ms, 1),
                            "threads": 1}))
 
