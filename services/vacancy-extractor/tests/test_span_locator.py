@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from overstap_extractor.model.ranker import SkillRanker
-from overstap_extractor.model.span_locator import MAX_WINDOW, SentenceWindows, SpanLocator
+from overstap_extractor.model.span_locator import MAX_WINDOW, SentenceWindows, SpanLocator, token_stems
 from overstap_extractor.model.spans import Span, word_spans
-from overstap_extractor.model.text import STOP, normalize, stem
+from overstap_extractor.model.text import normalize, stem
 
 # label phrases (their bigrams are in the vocabulary) among loose words and stop words
 WORDS = {
@@ -20,6 +20,12 @@ WORDS = {
     "nl": ["heftruck rijden", "vorkheftruck besturen", "klanten helpen", "in teams werken", "samenwerken in een team",
            "Engels spreken", "rijbewijs B", "auto rijden", "de", "en", "team", "heftruck", "rijden", "poetsen"],
 }
+
+
+def sentences(max_phrases: int) -> st.SearchStrategy[tuple[str, list[str]]]:
+    """(language, phrases of that language) to join into one sentence."""
+    return st.sampled_from(["en", "nl"]).flatmap(lambda lang: st.tuples(
+        st.just(lang), st.lists(st.sampled_from(WORDS[lang]), min_size=1, max_size=max_phrases)))
 
 
 def direct_cosine(ranker: SkillRanker, window: str, language: str, skill: int) -> float:
@@ -51,9 +57,7 @@ def direct_best(ranker: SkillRanker, text: str, language: str, skill: int) -> Sp
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from(["en", "nl"]).flatmap(
-    lambda lang: st.tuples(st.just(lang), st.lists(st.sampled_from(WORDS[lang]), min_size=1, max_size=7))),
-    st.integers(0, 11))
+@given(sentences(max_phrases=7), st.integers(0, 11))
 def test_best_window_is_the_directly_computed_one(tiny_ranker: SkillRanker, case: tuple[str, list[str]],
                                                   skill: int) -> None:
     language, words = case
@@ -65,19 +69,14 @@ def test_best_window_is_the_directly_computed_one(tiny_ranker: SkillRanker, case
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(["en", "nl"]).flatmap(
-    lambda lang: st.tuples(st.just(lang), st.lists(st.sampled_from(WORDS[lang]), min_size=1, max_size=5))),
-    st.integers(0, 11))
+@given(sentences(max_phrases=5), st.integers(0, 11))
 def test_grown_windows_have_the_directly_computed_cosine(tiny_ranker: SkillRanker, case: tuple[str, list[str]],
                                                          skill: int) -> None:
     language, words = case
     text = " ".join(words)
     tokens = word_spans(text, Span(0, len(text)))
-    stems = [stem(normalize(t.of(text)), language) for t in tokens]
-    stems = [None if normalize(t.of(text)) in STOP[language] else s for t, s in zip(tokens, stems, strict=True)]
-    locator = SpanLocator(tiny_ranker)
-    terms = locator.terms(language)
-    windows = SentenceWindows(stems, terms)
+    terms = SpanLocator(tiny_ranker).terms(language)
+    windows = SentenceWindows(token_stems(text, tokens, language), terms)
     for start in range(len(tokens)):
         for stop, cosine in windows.grown(start, len(tokens), terms.of(skill)):
             window = text[tokens[start].start : tokens[stop - 1].end]

@@ -96,7 +96,7 @@ class SharedVocabulary:
 def pool_max(sims: sp.csr_matrix, row_skill: np.ndarray, n_skills: int) -> np.ndarray:
     """Per query, the maximum over each skill's label rows (0 where no row matched)."""
     out = np.zeros(sims.shape[0] * n_skills, np.float32)
-    queries, keys = _pool_keys(sims, row_skill, n_skills)
+    _, keys = _pool_keys(sims, row_skill, n_skills)
     np.maximum.at(out, keys, sims.data.astype(np.float32, copy=False))
     return out.reshape(sims.shape[0], n_skills)
 

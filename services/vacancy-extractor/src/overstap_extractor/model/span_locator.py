@@ -38,16 +38,20 @@ class SpanLocator:
         if not skills:
             return []
         tokens = word_spans(text, sentence)
-        stop = STOP[language]
-        stems = [None if (t := normalize(s.of(text))) in stop else stem(t, language) for s in tokens]
-        terms = self._langs[language]
-        windows = SentenceWindows(stems, terms)
+        terms = self.terms(language)
+        windows = SentenceWindows(token_stems(text, tokens, language), terms)
         out = []
         for skill in skills:
             labels = terms.of(skill)
             best = windows.best(labels) if labels else None
             out.append(sentence if best is None else Span(tokens[best[0]].start, tokens[best[1] - 1].end))
         return out
+
+
+def token_stems(text: str, tokens: Sequence[Span], language: str) -> list[str | None]:
+    """Each token's stem, None for a stop word (as the word vectorizer drops them)."""
+    stop = STOP[language]
+    return [None if (t := normalize(s.of(text))) in stop else stem(t, language) for s in tokens]
 
 
 @dataclass(frozen=True, slots=True)
