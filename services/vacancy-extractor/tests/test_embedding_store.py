@@ -28,3 +28,19 @@ def test_nothing_new_writes_nothing(tmp_path: Path) -> None:
     path = store_path(tmp_path)
     Encoder(store=path).flush()
     assert not path.exists()
+
+
+@pytest.mark.parametrize("command", ["train", "eval"])
+def test_an_unusable_cache_directory_is_refused_before_any_work(command: str, tmp_path: Path) -> None:
+    from overstap_extractor.cli import app
+    from typer.testing import CliRunner
+
+    occupied = tmp_path / "a-file"
+    occupied.write_text("not a directory")
+    args = ["train", "--out", str(tmp_path / "model.joblib")] if command == "train" else [
+        "eval", str(tmp_path / "absent.jsonl")]
+    result = CliRunner().invoke(app, [*args, "--embedding-cache", str(occupied)])
+    assert result.exit_code == 2
+    message = " ".join(result.output.replace("│", " ").split())  # the error box may wrap the line
+    assert "Invalid value for --embedding-cache" in message and "cannot keep embeddings there" in message
+    assert occupied.read_text() == "not a directory" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]

@@ -7,6 +7,7 @@ numpy/scipy work and OpenBLAS threads only fight on these 2-core machines.
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -28,8 +29,15 @@ NoEmbeddingCacheOpt = typer.Option(False, "--no-embedding-cache", help="Embed ev
 def _embedding_cache(directory: Path, disabled: bool) -> None:
     from overstap_extractor.model.embedding import available, use_store
 
-    if available() and not disabled:
-        use_store(directory)
+    if disabled or not available():
+        return
+    try:  # refused before any work starts, not when the first write fails hours later
+        directory.mkdir(parents=True, exist_ok=True)
+        if not os.access(directory, os.W_OK):
+            raise PermissionError(f"{directory} is not writable")
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot keep embeddings there: {exc}", param_hint="--embedding-cache") from exc
+    use_store(directory)
 
 
 def _bundle(path: Path | None):  # noqa: ANN202 - lazy import keeps `--help` fast
