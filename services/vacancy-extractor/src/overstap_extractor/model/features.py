@@ -10,9 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from overstap_extractor.model.adapter import adapt
 from overstap_extractor.model.catalog import SkillCatalog
-from overstap_extractor.model.embedding import EmbeddingIndex, available, get_encoder, impute_mean
+from overstap_extractor.model.embedding import EmbeddingIndex, adapt, available, get_encoder, impute_mean
 from overstap_extractor.model.signals import (
     SharedVocabulary,
     SignalIndex,
@@ -95,7 +94,7 @@ class FeatureSpace:
         labels must not find their own label rows)."""
         li = self.index.languages[language]
         lo = self.index.languages[other_language(language)]
-        masks = self._masks(language, masked)
+        masks = self.label_masks(language, masked)
         active = ACTIVE[language]
         q = tfidf(li.word, texts)
         analyze = li.char.build_analyzer()  # both languages' char vectorizers analyse alike
@@ -132,7 +131,7 @@ class FeatureSpace:
         state.pop("_char_vocabularies", None)
         return state
 
-    def _masks(self, language: str, masked: Sequence[Sequence[str]] | None) -> list[list[int]]:
+    def label_masks(self, language: str, masked: Sequence[Sequence[str]] | None) -> list[list[int]]:
         """Per text, the positions of the label rows it must not match (in that language's label table)."""
         local = self.label_local[language]
         return [[r for t in m for r in local.get(normalize(t), [])] for m in masked] if masked else []
@@ -151,7 +150,7 @@ class FeatureSpace:
 
     def _semantic_signals(self, texts: Sequence[str], language: str,
                           masked: Sequence[Sequence[str]] | None = None) -> dict[str, np.ndarray]:
-        masks = self._masks(language, masked)
+        masks = self.label_masks(language, masked)
         e = get_encoder().encode(texts)
         out = self._cosines(e, language, masks)
         out["emb_preferred"] = out.pop("preferred")  # not a feature: train.py's candidate sampling

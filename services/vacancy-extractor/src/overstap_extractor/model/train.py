@@ -149,7 +149,7 @@ def _adapted_label_pairs(space: FeatureSpace, examples: Sequence[Example], cfg: 
     language = examples[0].language
     rows = SkillRows.of(space.embedding, language)
     queries = get_encoder().encode([e.text for e in examples])
-    masks = rows.rows_of(space._masks(language, [e.masked for e in examples]))
+    masks = rows.rows_of(space.label_masks(language, [e.masked for e in examples]))
     final, without, part = cross_fit(queries, [e.skills for e in examples], masks, rows, cfg.adapter)
     for p, adapter in enumerate(without):
         space.embedding.adapter = adapter
