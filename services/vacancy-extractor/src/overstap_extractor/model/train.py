@@ -4,7 +4,9 @@ English pairs come from SkillSkape train sentences (their Rocchio centroid and f
 out-of-fold, so a sentence never sees itself) and ESCO English alternative labels used as queries with
 their own label rows masked; Dutch pairs from Dutch alternative labels (VDAB names), masked the same way,
 and template sentences around Dutch labels (synthetic.py). Candidates: the top of a plain signal sum
-plus random skills; one logistic regression per language on the standardised pair features.
+plus random skills; one logistic regression per language on the standardised pair features. With the
+sentence embedding, the Dutch label queries also fit the e5 adapter (adapter.py), cross-fitted against
+their own pairs.
 """
 
 from __future__ import annotations
@@ -81,8 +83,9 @@ def _sample_pairs(space: FeatureSpace, sig: dict[str, np.ndarray], golds: Sequen
     base = _stage0(sig)
     n_skills = base.shape[1]
     k = min(cfg.candidates, n_skills - 1)
-    # the English preferred label only: the lexical scorer's pairs (ad mode) stay as they were before the
-    # alternative-label rows joined emb_other
+    # the English preferred label only, as before the alternative-label rows joined emb_other; the adapted
+    # cosines (adapter.py) add their own top (the Dutch lexical scorer shares these pairs: its weights moved
+    # by at most 0.004 when they did)
     semantic = sig["emb"] + sig.get("emb_preferred", sig["emb_other"])
     tuned = sig["emb_tuned"] + sig["emb_other_tuned"]
     k_sem = min(cfg.semantic_candidates, n_skills - 1) if semantic.any() else 0
