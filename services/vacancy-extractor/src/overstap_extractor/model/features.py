@@ -153,7 +153,6 @@ class FeatureSpace:
         masks = self.label_masks(language, masked)
         e = get_encoder().encode(texts)
         out = self._cosines(e, language, masks)
-        out["emb_preferred"] = out.pop("preferred")  # not a feature: train.py's candidate sampling
         adapter = getattr(self.embedding, "adapter", None)  # absent in older artifacts
         if adapter is not None:
             tuned = self._cosines(adapt(e, adapter), language, masks, adapter)
@@ -162,8 +161,9 @@ class FeatureSpace:
 
     def _cosines(self, e: np.ndarray, language: str, masks: Sequence[Sequence[int]],
                  adapter: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """The query vectors' max cosine per skill: own-language rows, English preferred ("preferred") and
-        preferred or alternative ("emb_other"); skills without rows get the query's mean. With ``adapter``
+        """The query vectors' max cosine per skill: own-language rows ("emb"), English preferred
+        ("emb_preferred": not a feature, train.py's candidate sampling) and preferred or alternative
+        ("emb_other"); skills without rows get the query's mean. With ``adapter``
         the rows go through it (``e`` should be adapted already)."""
         n = self.index.n_skills
         rows = self.embedding.rows
@@ -171,7 +171,7 @@ class FeatureSpace:
         alt = rows.get(f"{other_language(language)}_alt")  # absent in older artifacts
         return {
             "emb": impute_mean(rows[language].pool(e, n, masks, adapter)),
-            "preferred": impute_mean(other),
+            "emb_preferred": impute_mean(other),
             "emb_other": impute_mean(other if alt is None else np.fmax(other, alt.pool(e, n, adapter=adapter))),
         }
 
