@@ -10,9 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from overstap_common.principal import DEVELOPMENT_KEY
 from overstap_extractor.settings import VAR_DIR, VacancySettings
-from overstap_extractor.storage.database import create_engine
 from overstap_extractor.storage.migrations import VERSION_TABLE, current_revision, upgrade
 from overstap_extractor.storage.tables import Base
+from overstap_storage.database import create_engine
 from pydantic import ValidationError
 from sqlalchemy import inspect, text
 
@@ -22,7 +22,7 @@ from .vacancy_harness import database_url
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_migrations_match_the_tables(request: pytest.FixtureRequest, backend: str) -> None:
     async with database_url(request, backend) as url:
-        engine = create_engine(url)
+        engine = create_engine(url, application_name="overstap-vacancy-tests")
         try:
             await upgrade(engine)
             await upgrade(engine)  # again: nothing to do

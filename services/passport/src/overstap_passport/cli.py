@@ -18,9 +18,11 @@ def migrate(
     keystore_url: str | None = typer.Option(None, help="Key store database (default: settings)"),
 ) -> None:
     """Upgrade the passport database and the key store (what the service does at start)."""
+    from overstap_storage.database import create_engine
+
     from overstap_passport.migrations import current_revision, upgrade
     from overstap_passport.settings import PassportSettings
-    from overstap_passport.storage.database import create_engine
+    from overstap_passport.storage import APPLICATION_NAME
 
     settings = PassportSettings()
 
@@ -29,7 +31,7 @@ def migrate(
             ("passport", database_url or settings.database_url),
             ("keystore", keystore_url or settings.keystore_url),
         ):
-            engine = create_engine(url)
+            engine = create_engine(url, application_name=APPLICATION_NAME)
             try:
                 await upgrade(engine, target, revision)  # type: ignore[arg-type]
                 typer.echo(f"{target}: at revision {await current_revision(engine, target)}")  # type: ignore[arg-type]

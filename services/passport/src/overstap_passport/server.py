@@ -19,6 +19,7 @@ from overstap_common.grpc_server import GrpcServer
 from overstap_common.logs import configure_logging
 from overstap_common.runtime import run, tune_gc
 from overstap_common.telemetry import configure_tracing
+from overstap_storage.database import create_engine, is_sqlite, session_factory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,7 +30,7 @@ from overstap_passport.crypto.envelope import MasterKey, decode_key
 from overstap_passport.crypto.signing import SigningKey
 from overstap_passport.migrations import upgrade
 from overstap_passport.settings import PassportSettings
-from overstap_passport.storage.database import create_engine, is_sqlite, session_factory
+from overstap_passport.storage import APPLICATION_NAME
 from overstap_passport.storage.keystore import KeyStore
 from overstap_passport.storage.pgfast import PgFast
 from overstap_passport.storage.unit_of_work import UnitOfWork
@@ -69,13 +70,17 @@ class Runtime:
             await self.keystore_engine.dispose()
 
 
+def _engine(url: str, pool_size: int, settings: PassportSettings) -> AsyncEngine:
+    return create_engine(url, application_name=APPLICATION_NAME, pool_size=pool_size, echo=settings.db_echo)
+
+
 async def build(settings: PassportSettings, clock: Callable[[], datetime] = utcnow) -> Runtime:
     """Engines (migrated when settings say so), key store, taxonomy client, service and servicer."""
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo)
+    engine = _engine(settings.database_url, settings.db_pool_size, settings)
     keystore_engine = (
         engine
         if settings.keystore_url == settings.database_url
-        else create_engine(settings.keystore_url, pool_size=max(2, settings.db_pool_size // 2), echo=settings.db_echo)
+        else _engine(settings.keystore_url, max(2, settings.db_pool_size // 2), settings)
     )
     if settings.migrate_on_start:
         await upgrade(engine, "passport")

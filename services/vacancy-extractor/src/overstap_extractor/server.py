@@ -22,6 +22,7 @@ from overstap_common.grpc_server import GrpcServer
 from overstap_common.logs import configure_logging
 from overstap_common.runtime import run
 from overstap_common.telemetry import configure_tracing
+from overstap_storage.database import create_engine, session_factory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,7 +31,7 @@ from overstap_extractor.application.extraction import Classifier, ExtractionPipe
 from overstap_extractor.application.vacancies import VacancyService, utcnow
 from overstap_extractor.domain.occupations import OccupationIndex, SkillCatalog
 from overstap_extractor.settings import VacancySettings
-from overstap_extractor.storage.database import create_engine, session_factory
+from overstap_extractor.storage import APPLICATION_NAME
 from overstap_extractor.storage.migrations import upgrade
 from overstap_extractor.storage.unit_of_work import UnitOfWork
 
@@ -91,7 +92,8 @@ async def build(
 ) -> Runtime:
     """Engine (migrated when settings say so), classifier, taxonomy indexes, service and servicer."""
     started = time.perf_counter()
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo)
+    engine = create_engine(settings.database_url, application_name=APPLICATION_NAME, pool_size=settings.db_pool_size,
+                           echo=settings.db_echo, pre_ping=True)
     if settings.migrate_on_start:
         await upgrade(engine)
     loading = asyncio.gather(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from overstap_storage.database import session_factory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from overstap_passport.crypto.envelope import DataKey, DataKeyMissing, MasterKey, WrappedKey
-from overstap_passport.storage.database import session_factory
 from overstap_passport.storage.unit_of_work import KeystoreUnitOfWork
 
 

@@ -1,13 +1,12 @@
-"""The unit of work: one transaction per request, with the repositories bound to it.
+"""The passport service's units of work: one transaction per request, with the repositories bound to it.
 
-``async with uow_factory() as uow: ...; await uow.commit()`` — leaving the block without commit rolls back.
+``async with uow_factory() as uow: ...; await uow.commit()``: leaving the block without commit rolls back.
 """
 
 from __future__ import annotations
 
-from types import TracebackType
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from overstap_storage.unit_of_work import UnitOfWork as _UnitOfWork
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from overstap_passport.storage.repositories import (
     AuditRepository,
@@ -17,53 +16,19 @@ from overstap_passport.storage.repositories import (
 )
 
 
-class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._committed = False
+class UnitOfWork(_UnitOfWork):
+    passports: PassportRepository
+    consents: ConsentRepository
+    audit: AuditRepository
 
-    async def __aenter__(self) -> UnitOfWork:
-        self.session = self._sessions()
-        await self.session.begin()
-        self.passports = PassportRepository(self.session)
-        self.consents = ConsentRepository(self.session)
-        self.audit = AuditRepository(self.session)
-        return self
-
-    async def commit(self) -> None:
-        await self.session.commit()
-        self._committed = True
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            if not self._committed:
-                await self.session.rollback()
-        finally:
-            await self.session.close()
+    def bind(self, session: AsyncSession) -> None:
+        self.passports = PassportRepository(session)
+        self.consents = ConsentRepository(session)
+        self.audit = AuditRepository(session)
 
 
-class KeystoreUnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._committed = False
+class KeystoreUnitOfWork(_UnitOfWork):
+    keys: KeyRepository
 
-    async def __aenter__(self) -> KeystoreUnitOfWork:
-        self.session = self._sessions()
-        await self.session.begin()
-        self.keys = KeyRepository(self.session)
-        return self
-
-    async def commit(self) -> None:
-        await self.session.commit()
-        self._committed = True
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            if not self._committed:
-                await self.session.rollback()
-        finally:
-            await self.session.close()
+    def bind(self, session: AsyncSession) -> None:
+        self.keys = KeyRepository(session)

@@ -1,7 +1,8 @@
 """Engines and sessions for PostgreSQL (asyncpg) and SQLite (aiosqlite).
 
 SQLite: WAL, foreign keys on, and every transaction starts with ``BEGIN IMMEDIATE`` so that concurrent writers
-queue on the busy timeout instead of failing on a lock upgrade.
+queue on the busy timeout instead of failing on a lock upgrade (and so that writers are serialised in commit
+order, which sequence numbers handed out inside a transaction rely on).
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, application_name: str, pool_size: int = 10, echo: bool = False,
+                  pre_ping: bool = False) -> AsyncEngine:
+    """``application_name``: how PostgreSQL lists the connections (``pg_stat_activity``); ``pre_ping``: test a
+    pooled PostgreSQL connection before handing it out."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -32,7 +36,8 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_recycle=1800,
-        connect_args={"server_settings": {"application_name": "overstap-passport"}},
+        pool_pre_ping=pre_ping,
+        connect_args={"server_settings": {"application_name": application_name}},
     )
 
 

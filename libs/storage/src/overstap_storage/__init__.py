@@ -1,0 +1,1 @@
+"""Relational storage plumbing of the Overstap services that own a database (passport, vacancy)."""

@@ -1,0 +1,100 @@
+"""Engines and the unit of work on real databases: SQLite files and a fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from overstap_storage.database import create_engine, is_sqlite, session_factory
+from overstap_storage.unit_of_work import UnitOfWork
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+metadata = MetaData()
+notes = Table("notes", metadata, Column("id", Integer, primary_key=True), Column("body", String(50)))
+
+
+class NoteUnit(UnitOfWork):
+    """A unit of work as a service writes one: its "repository" is bound to the session."""
+
+    def bind(self, session: AsyncSession) -> None:
+        self.bound_to = session
+        self.in_transaction_at_bind = session.in_transaction()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('storage') / 'nested' / 'db.sqlite'}"
+        async for e in _engine(url):
+            yield e
+        return
+    base = request.getfixturevalue("postgres_url")
+    name = f"overstap_storage_test_{uuid.uuid4().hex[:10]}"
+    admin_dsn = base.replace("postgresql+asyncpg://", "postgresql://")
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    try:
+        async for e in _engine(f"{base.rpartition('/')[0]}/{name}"):
+            yield e
+    finally:
+        admin = await asyncpg.connect(admin_dsn)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(url, application_name="overstap-storage-tests", pool_size=2, pre_ping=True)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def _count(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.execute(select(func.count()).select_from(notes))).scalar_one())
+
+
+async def test_committed_work_persists_and_the_unit_binds_inside_the_transaction(engine: AsyncEngine) -> None:
+    async with NoteUnit(session_factory(engine)) as unit:
+        assert unit.bound_to is unit.session and unit.in_transaction_at_bind
+        await unit.session.execute(notes.insert().values(body="kept"))
+        await unit.commit()
+    assert await _count(engine) == 1
+
+
+async def test_leaving_without_commit_rolls_back(engine: AsyncEngine) -> None:
+    async with NoteUnit(session_factory(engine)) as unit:
+        await unit.session.execute(notes.insert().values(body="dropped"))
+    assert await _count(engine) == 0
+
+
+async def test_an_error_inside_rolls_back_and_propagates(engine: AsyncEngine) -> None:
+    with pytest.raises(RuntimeError, match="boom"):
+        async with NoteUnit(session_factory(engine)) as unit:
+            await unit.session.execute(notes.insert().values(body="dropped"))
+            raise RuntimeError("boom")
+    assert await _count(engine) == 0
+
+
+async def test_engine_settings_reach_the_database(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        if is_sqlite(str(engine.url)):
+            assert (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar_one() == "wal"
+            assert (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar_one() == 1
+        else:
+            name = (await connection.execute(text("SELECT current_setting('application_name')"))).scalar_one()
+            assert name == "overstap-storage-tests"
+
+
+def test_is_sqlite() -> None:
+    assert is_sqlite("sqlite+aiosqlite:///x.db")
+    assert not is_sqlite("postgresql+asyncpg://postgres@127.0.0.1/postgres")
