@@ -17,9 +17,10 @@ from overstap.passport.v1 import passport_pb2_grpc as pb_grpc
 from overstap.taxonomy.v1 import taxonomy_pb2_grpc
 from overstap_common.grpc_client import create_channel
 from overstap_common.grpc_server import GrpcServer
+from overstap_common.principal import DEVELOPMENT_KEY as DEVELOPMENT_PRINCIPAL_KEY
 from overstap_common.principal import Principal, encode_principal
 from overstap_passport.server import SERVICE_NAME, Runtime, build
-from overstap_passport.settings import DEVELOPMENT_PRINCIPAL_KEY, PassportSettings
+from overstap_passport.settings import PassportSettings
 from overstap_taxonomy.api.grpc_service import TaxonomyServicer
 from overstap_taxonomy.domain.taxonomy import Taxonomy
 from overstap_taxonomy.server import SERVICE_NAME as TAXONOMY_SERVICE_NAME

@@ -6,10 +6,12 @@ With no configuration at all, everything runs on this machine on embedded defaul
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from overstap_common.principal import DEVELOPMENT_KEY
 
 Environment = Literal["development", "test", "production"]
 
@@ -60,6 +62,32 @@ class GrpcServerSettings(ServiceSettings):
         if self.grpc_reflection is not None:
             return self.grpc_reflection
         return self.environment == "development"
+
+
+class CallerCheckingSettings(GrpcServerSettings):
+    """A gRPC server that checks the caller identity the gateway signs (x-overstap-principal), and refuses to start
+    outside development and test with a development default for any of its secrets."""
+
+    # Key shared with the gateway that signs the caller's identity.
+    principal_key: SecretStr = SecretStr(DEVELOPMENT_KEY)
+    principal_max_age_seconds: float = Field(default=300, gt=0)
+
+    def development_defaults(self) -> list[tuple[str, SecretStr, str]]:
+        """(field, value, development default) of every secret that must be set outside development."""
+        return [("principal_key", self.principal_key, DEVELOPMENT_KEY)]
+
+    @model_validator(mode="after")
+    def _no_development_defaults_outside_development(self) -> Self:
+        if self.environment in ("development", "test"):
+            return self
+        refused = [name for name, value, default in self.development_defaults() if value.get_secret_value() == default]
+        if refused:
+            prefix = str(self.model_config.get("env_prefix", ""))
+            raise ValueError(
+                f"development default(s) for {', '.join(refused)} refused in environment {self.environment!r}; "
+                f"set {' and '.join(prefix + name.upper() for name in refused)}"
+            )
+        return self
 
 
 class GrpcClientSettings(BaseSettings):

@@ -7,8 +7,7 @@ refused: set OVERSTAP_PASSPORT_PRINCIPAL_KEY, _MASTER_KEY and _SIGNING_KEY from 
 
 from __future__ import annotations
 
-from overstap_common.principal import DEVELOPMENT_KEY as DEVELOPMENT_PRINCIPAL_KEY
-from overstap_common.settings import VAR_DIR, GrpcServerSettings
+from overstap_common.settings import VAR_DIR, CallerCheckingSettings
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -19,7 +18,7 @@ DEVELOPMENT_MASTER_KEY = "b3ZlcnN0YXAtZGV2LW1hc3Rlci1rZXktbm90LXNlY3I="
 DEVELOPMENT_SIGNING_KEY = "b3ZlcnN0YXAtZGV2LXNpZ25pbmcta2V5LW5vdC1zZWM="
 
 
-class PassportSettings(GrpcServerSettings):
+class PassportSettings(CallerCheckingSettings):
     model_config = SettingsConfigDict(env_prefix="OVERSTAP_PASSPORT_", extra="ignore")
 
     grpc_port: int = Field(default=50052, ge=0, le=65535)
@@ -39,9 +38,6 @@ class PassportSettings(GrpcServerSettings):
     # Taxonomy service (validates ESCO URIs, maps occupations, gives occupations' skills).
     taxonomy_target: str = "127.0.0.1:50051"
     taxonomy_deadline_seconds: float = Field(default=2.0, gt=0)
-    # Key shared with the gateway that signs the caller's identity (x-overstap-principal).
-    principal_key: SecretStr = SecretStr(DEVELOPMENT_PRINCIPAL_KEY)
-    principal_max_age_seconds: float = Field(default=300, gt=0)
     # Key-encryption key for the per-person data keys: base64 of 32 random bytes, with an id for rotation.
     master_key: SecretStr = SecretStr(DEVELOPMENT_MASTER_KEY)
     master_key_id: str = "dev-1"
@@ -72,24 +68,17 @@ class PassportSettings(GrpcServerSettings):
             raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
         return value
 
+    def development_defaults(self) -> list[tuple[str, SecretStr, str]]:
+        return [
+            *super().development_defaults(),
+            ("master_key", self.master_key, DEVELOPMENT_MASTER_KEY),
+            ("signing_key", self.signing_key, DEVELOPMENT_SIGNING_KEY),
+        ]
+
     @model_validator(mode="after")
-    def _no_development_keys_in_production(self) -> PassportSettings:
+    def _separate_keystore_in_production(self) -> PassportSettings:
         if self.environment in ("development", "test"):
             return self
-        refused = [
-            name
-            for name, value, default in (
-                ("principal_key", self.principal_key, DEVELOPMENT_PRINCIPAL_KEY),
-                ("master_key", self.master_key, DEVELOPMENT_MASTER_KEY),
-                ("signing_key", self.signing_key, DEVELOPMENT_SIGNING_KEY),
-            )
-            if value.get_secret_value() == default
-        ]
-        if refused:
-            raise ValueError(
-                f"development default(s) for {', '.join(refused)} refused in environment {self.environment!r}; "
-                "set OVERSTAP_PASSPORT_" + "/".join(n.upper() for n in refused)
-            )
         if self.database_url == self.keystore_url:
             raise ValueError("keystore_url must be a different database from database_url outside development")
         return self

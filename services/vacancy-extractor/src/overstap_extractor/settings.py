@@ -2,20 +2,20 @@
 
 With no configuration the service runs embedded: a SQLite file under var/ at the repository root, the shipped
 model artifact and taxonomy bundle, the development principal key. ``postgresql+asyncpg://`` URLs switch to
-PostgreSQL. In production the development principal key is refused: set OVERSTAP_VACANCY_PRINCIPAL_KEY.
+PostgreSQL. Outside development and test the development principal key is refused: set
+OVERSTAP_VACANCY_PRINCIPAL_KEY.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from overstap_common.principal import DEVELOPMENT_KEY
-from overstap_common.settings import VAR_DIR, GrpcServerSettings
-from pydantic import Field, SecretStr, field_validator, model_validator
+from overstap_common.settings import VAR_DIR, CallerCheckingSettings
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class VacancySettings(GrpcServerSettings):
+class VacancySettings(CallerCheckingSettings):
     model_config = SettingsConfigDict(env_prefix="OVERSTAP_VACANCY_", extra="ignore")
 
     grpc_port: int = Field(default=50054, ge=0, le=65535)
@@ -39,9 +39,6 @@ class VacancySettings(GrpcServerSettings):
     occupation_limit: int = Field(default=5, ge=0, le=20)
     # Extractions allowed to wait for the model thread before RESOURCE_EXHAUSTED.
     max_pending_extractions: int = Field(default=32, ge=1, le=10_000)
-    # Key shared with the gateway that signs the caller's identity (x-overstap-principal).
-    principal_key: SecretStr = SecretStr(DEVELOPMENT_KEY)
-    principal_max_age_seconds: float = Field(default=300, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -56,9 +53,3 @@ class VacancySettings(GrpcServerSettings):
         if value not in ("nl", "en"):
             raise ValueError("must be nl or en")
         return value
-
-    @model_validator(mode="after")
-    def _no_development_key_in_production(self) -> VacancySettings:
-        if self.environment == "production" and self.principal_key.get_secret_value() == DEVELOPMENT_KEY:
-            raise ValueError("OVERSTAP_VACANCY_PRINCIPAL_KEY must be set outside development")
-        return self
