@@ -4,15 +4,17 @@
 - the standard health service, reporting real status: NOT_SERVING until the service says it is ready,
   SERVING after, NOT_SERVING again as soon as shutdown begins;
 - server reflection in development;
-- graceful shutdown on SIGTERM/SIGINT: health goes NOT_SERVING, then ``stop(grace)`` lets in-flight calls end.
+- graceful shutdown on SIGTERM/SIGINT: health goes NOT_SERVING, then ``stop(grace)`` lets in-flight calls end;
+- optionally, health that follows a probe (a service's database): NOT_SERVING while the probe fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -24,6 +26,7 @@ from overstap_common.settings import GrpcServerSettings
 log = logging.getLogger(__name__)
 
 Registrar = Callable[[grpc.aio.Server], None]
+HealthProbe = Callable[[], Awaitable[bool]]
 
 
 class GrpcServer:
@@ -69,6 +72,29 @@ class GrpcServer:
     async def set_serving(self, serving: bool = True) -> None:
         status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
         await self._set_all(status)
+
+    @contextlib.asynccontextmanager
+    async def health_following(self, probe: HealthProbe, interval: float, subject: str) -> AsyncIterator[None]:
+        """Inside the block, every service reports what ``probe`` last said (checked now, then every ``interval``
+        seconds); changes are logged as ``subject`` unreachable / reachable again."""
+        serving = await probe()
+        await self.set_serving(serving)
+        watcher = asyncio.create_task(self._follow(probe, interval, subject, serving))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+    async def _follow(self, probe: HealthProbe, interval: float, subject: str, serving: bool) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            healthy = await probe()
+            if healthy != serving:
+                log.warning("%s %s", subject, "reachable again" if healthy else "unreachable")
+                await self.set_serving(healthy)
+                serving = healthy
 
     async def _set_all(self, status: int) -> None:
         for name in ("", *self.service_names):

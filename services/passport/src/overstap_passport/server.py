@@ -6,8 +6,6 @@ reachable, and again whenever the passport database stops answering (checked eve
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,30 +103,15 @@ async def build(settings: PassportSettings, clock: Callable[[], datetime] = utcn
     return Runtime(settings, engine, keystore_engine, taxonomy, service, servicer, fast)
 
 
-async def _watch_health(runtime: Runtime, server: GrpcServer) -> None:
-    serving = True
-    while True:
-        await asyncio.sleep(HEALTH_INTERVAL_SECONDS)
-        healthy = await runtime.healthy()
-        if healthy != serving:
-            log.warning("passport database %s", "reachable again" if healthy else "unreachable")
-            await server.set_serving(healthy)
-            serving = healthy
-
-
 async def serve(settings: PassportSettings) -> None:
     runtime = await build(settings)
     server = GrpcServer(settings, [SERVICE_NAME], runtime.register)
     tune_gc()
     await server.start()
-    await server.set_serving(await runtime.healthy())
-    watcher = asyncio.create_task(_watch_health(runtime, server))
     try:
-        await server.run_until_signalled()
+        async with server.health_following(runtime.healthy, HEALTH_INTERVAL_SECONDS, "passport database"):
+            await server.run_until_signalled()
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
         await runtime.close()
 
 

@@ -8,7 +8,6 @@ every few seconds) and from the moment shutdown begins.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import time
@@ -125,29 +124,14 @@ async def _ready(value: Classifier) -> Classifier:
     return value
 
 
-async def _watch_health(runtime: Runtime, server: GrpcServer) -> None:
-    serving = True
-    while True:
-        await asyncio.sleep(HEALTH_INTERVAL_SECONDS)
-        healthy = await runtime.healthy()
-        if healthy != serving:
-            log.warning("vacancy database %s", "reachable again" if healthy else "unreachable")
-            await server.set_serving(healthy)
-            serving = healthy
-
-
 async def serve(settings: VacancySettings) -> None:
     runtime = await build(settings)
     server = GrpcServer(settings, [SERVICE_NAME], runtime.register)
     await server.start()
-    await server.set_serving(await runtime.healthy())
-    watcher = asyncio.create_task(_watch_health(runtime, server))
     try:
-        await server.run_until_signalled()
+        async with server.health_following(runtime.healthy, HEALTH_INTERVAL_SECONDS, "vacancy database"):
+            await server.run_until_signalled()
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
         await runtime.close()
 
 
