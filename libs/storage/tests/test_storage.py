@@ -8,9 +8,23 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from overstap_storage.database import create_engine, is_sqlite, session_factory
+from overstap_storage.naming import named_metadata
 from overstap_storage.unit_of_work import UnitOfWork
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 metadata = MetaData()
 notes = Table("notes", metadata, Column("id", Integer, primary_key=True), Column("body", String(50)))
@@ -98,3 +112,18 @@ async def test_engine_settings_reach_the_database(engine: AsyncEngine) -> None:
 def test_is_sqlite() -> None:
     assert is_sqlite("sqlite+aiosqlite:///x.db")
     assert not is_sqlite("postgresql+asyncpg://postgres@127.0.0.1/postgres")
+
+
+def test_named_metadata_names_constraints_the_same_way_everywhere() -> None:
+    shared = named_metadata()
+    assert shared is not named_metadata()  # one per database
+    parent = Table("parent", shared, Column("id", Integer, primary_key=True))
+    child = Table(
+        "child", shared, Column("id", Integer, primary_key=True), Column("parent_id", ForeignKey(parent.c.id)),
+        Column("a", String(5)), Column("b", String(5)), UniqueConstraint("a", "b"), Index(None, "a"),
+    )  # fmt: skip
+    ddl = str(CreateTable(child))
+    assert "CONSTRAINT pk_child PRIMARY KEY" in ddl
+    assert "CONSTRAINT fk_child_parent_id_parent FOREIGN KEY" in ddl
+    assert "CONSTRAINT uq_child_a_b UNIQUE" in ddl
+    assert "ix_child_a" in str(CreateIndex(next(iter(child.indexes))))

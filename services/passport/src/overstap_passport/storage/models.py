@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from overstap_storage.naming import named_metadata
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -19,7 +20,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     SmallInteger,
     String,
     Text,
@@ -27,24 +27,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
 Id = String(36)
 Uri = String(300)
 Instant = DateTime(timezone=True)
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+    metadata = named_metadata()
 
 
 class KeystoreBase(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+    metadata = named_metadata()
 
 
 class PassportRow(Base):
