@@ -19,8 +19,9 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, application_name: str, pool_size: int = 10, echo: bool = False,
-                  pre_ping: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, application_name: str, pool_size: int = 10, echo: bool = False, pre_ping: bool = False
+) -> AsyncEngine:
     """``application_name``: how PostgreSQL lists the connections (``pg_stat_activity``); ``pre_ping``: test a
     pooled PostgreSQL connection before handing it out."""
     if is_sqlite(url):
