@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from overstap.matcher.v1 import matcher_pb2_grpc
@@ -30,6 +29,7 @@ from overstap_matcher.settings import MatcherSettings
 from overstap_passport.server import SERVICE_NAME as PASSPORT_SERVICE_NAME
 from overstap_passport.server import build as build_passport
 from overstap_passport.settings import PassportSettings
+from overstap_storage.scratch import fresh_databases
 from overstap_taxonomy.api.grpc_service import TaxonomyServicer
 from overstap_taxonomy.domain.taxonomy import Taxonomy
 from overstap_taxonomy.server import SERVICE_NAME
@@ -113,26 +113,11 @@ async def passport_target(tmp_path_factory: pytest.TempPathFactory, taxonomy_tar
 @pytest.fixture(scope="session")
 async def postgres_passport_target(postgres_url: str, taxonomy_target: str) -> AsyncIterator[str]:
     """The passport service on two fresh PostgreSQL databases (data, key store), dropped at the end."""
-    suffix = uuid.uuid4().hex[:10]
-    names = [f"overstap_gw_passport_{suffix}", f"overstap_gw_keys_{suffix}"]
-    admin_dsn = postgres_url.replace("postgresql+asyncpg://", "postgresql://")
-    base = postgres_url.rpartition("/")[0]
-    admin = await asyncpg.connect(admin_dsn)
-    try:
-        for name in names:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        async with serve_passport(f"{base}/{names[0]}", f"{base}/{names[1]}", taxonomy_target) as target:
-            yield target
-    finally:
-        admin = await asyncpg.connect(admin_dsn)
-        try:
-            for name in names:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with (
+        fresh_databases(postgres_url, "overstap_gw_passport", "overstap_gw_keys") as (data_url, keys_url),
+        serve_passport(data_url, keys_url, taxonomy_target) as target,
+    ):
+        yield target
 
 
 # --- the vacancy service -------------------------------------------------------------------------------------------

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 from overstap_storage.database import create_engine, is_sqlite, session_factory
 from overstap_storage.naming import named_metadata
+from overstap_storage.scratch import fresh_databases
 from overstap_storage.unit_of_work import UnitOfWork
 from sqlalchemy import (
     Column,
@@ -47,19 +46,9 @@ async def engine(
         async for e in _engine(url):
             yield e
         return
-    base = request.getfixturevalue("postgres_url")
-    name = f"overstap_storage_test_{uuid.uuid4().hex[:10]}"
-    admin_dsn = base.replace("postgresql+asyncpg://", "postgresql://")
-    admin = await asyncpg.connect(admin_dsn)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    try:
-        async for e in _engine(f"{base.rpartition('/')[0]}/{name}"):
+    async with fresh_databases(request.getfixturevalue("postgres_url"), "overstap_storage_test") as (url,):
+        async for e in _engine(url):
             yield e
-    finally:
-        admin = await asyncpg.connect(admin_dsn)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
@@ -127,3 +116,22 @@ def test_named_metadata_names_constraints_the_same_way_everywhere() -> None:
     assert "CONSTRAINT fk_child_parent_id_parent FOREIGN KEY" in ddl
     assert "CONSTRAINT uq_child_a_b UNIQUE" in ddl
     assert "ix_child_a" in str(CreateIndex(next(iter(child.indexes))))
+
+
+async def test_fresh_databases_exist_inside_and_are_dropped_after_an_error(postgres_url: str) -> None:
+    async def names() -> set[str]:
+        engine = create_engine(postgres_url, application_name="overstap-storage-tests")
+        try:
+            async with engine.connect() as connection:
+                rows = await connection.execute(text("SELECT datname FROM pg_database"))
+                return {row[0] for row in rows}
+        finally:
+            await engine.dispose()
+
+    with pytest.raises(RuntimeError, match="inside"):
+        async with fresh_databases(postgres_url, "overstap_scratch_a", "overstap_scratch_b") as urls:
+            created = [url.rpartition("/")[2] for url in urls]
+            assert created[0].startswith("overstap_scratch_a_") and created[1].startswith("overstap_scratch_b_")
+            assert set(created) <= await names()
+            raise RuntimeError("inside")
+    assert not set(created) & await names()

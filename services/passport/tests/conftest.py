@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 import grpc
 import pytest
 from overstap.passport.v1 import passport_pb2 as pb
@@ -21,6 +20,7 @@ from overstap_common.principal import DEVELOPMENT_KEY as DEVELOPMENT_PRINCIPAL_K
 from overstap_common.principal import Principal, encode_principal
 from overstap_passport.server import SERVICE_NAME, Runtime, build
 from overstap_passport.settings import PassportSettings
+from overstap_storage.scratch import fresh_databases
 from overstap_taxonomy.api.grpc_service import TaxonomyServicer
 from overstap_taxonomy.domain.taxonomy import Taxonomy
 from overstap_taxonomy.server import SERVICE_NAME as TAXONOMY_SERVICE_NAME
@@ -74,33 +74,11 @@ class Databases:
     keystore_url: str
 
 
-def _admin_dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
-def _with_database(url: str, name: str) -> str:
-    base, _, _ = url.rpartition("/")
-    return f"{base}/{name}"
-
-
 @pytest.fixture(scope="session")
 async def postgres_databases(postgres_url: str) -> AsyncIterator[Databases]:
     """Two fresh databases (passport data, key store) for this test run, dropped at the end."""
-    suffix = uuid.uuid4().hex[:10]
-    names = [f"overstap_passport_test_{suffix}", f"overstap_passport_keys_test_{suffix}"]
-    admin = await asyncpg.connect(_admin_dsn(postgres_url))
-    try:
-        for name in names:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield Databases("postgresql", _with_database(postgres_url, names[0]), _with_database(postgres_url, names[1]))
-    admin = await asyncpg.connect(_admin_dsn(postgres_url))
-    try:
-        for name in names:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with fresh_databases(postgres_url, "overstap_passport_test", "overstap_passport_keys_test") as urls:
+        yield Databases("postgresql", *urls)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 import grpc
 import pytest
 from overstap.vacancy.v1 import vacancy_pb2_grpc as pb_grpc
@@ -23,6 +22,7 @@ from overstap_extractor.application.extraction import Classifier
 from overstap_extractor.domain.model import ModelMention, ModelOutput, ModelSkill, RankedSkill
 from overstap_extractor.server import SERVICE_NAME, Runtime, build
 from overstap_extractor.settings import VacancySettings
+from overstap_storage.scratch import fresh_databases
 
 SKILL = "http://data.europa.eu/esco/skill/"
 OCCUPATION = "http://data.europa.eu/esco/occupation/"
@@ -176,32 +176,12 @@ async def running_service(
 
 
 @asynccontextmanager
-async def postgres_database(postgres_url: str) -> AsyncIterator[str]:
-    """A fresh database for one test module, dropped afterwards."""
-    name = f"overstap_vacancy_test_{uuid.uuid4().hex[:10]}"
-    admin_dsn = postgres_url.replace("postgresql+asyncpg://", "postgresql://")
-    admin = await asyncpg.connect(admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield f"{postgres_url.rpartition('/')[0]}/{name}"
-    finally:
-        admin = await asyncpg.connect(admin_dsn)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-
-@asynccontextmanager
 async def database_url(request: pytest.FixtureRequest, backend: str) -> AsyncIterator[str]:
     if backend == "sqlite":
         root = request.getfixturevalue("tmp_path_factory").mktemp("vacancy-sqlite")
         yield f"sqlite+aiosqlite:///{root / 'vacancy.db'}"
     else:
-        async with postgres_database(request.getfixturevalue("postgres_url")) as url:
+        async with fresh_databases(request.getfixturevalue("postgres_url"), "overstap_vacancy_test") as (url,):
             yield url
 
 

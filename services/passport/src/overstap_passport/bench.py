@@ -38,7 +38,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import asyncpg
 import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -48,6 +47,7 @@ from overstap.taxonomy.v1 import taxonomy_pb2 as tpb
 from overstap.taxonomy.v1 import taxonomy_pb2_grpc as tpb_grpc
 from overstap_common.grpc_client import create_channel
 from overstap_common.principal import DEVELOPMENT_KEY, Principal, encode_principal
+from overstap_storage.scratch import fresh_databases
 
 from overstap_passport.domain.inputs import ESCO_SKILL_PREFIX
 
@@ -516,81 +516,66 @@ async def run(
     server_url = database_url or os.environ.get("OVERSTAP_TEST_DATABASE_URL", DEFAULT_SERVER)
     if not server_url.startswith("postgresql+asyncpg://"):
         raise SystemExit("the benchmark runs on PostgreSQL: give a postgresql+asyncpg:// URL")
-    admin_dsn = server_url.replace("postgresql+asyncpg://", "postgresql://")
-    base = server_url.rpartition("/")[0]
-    suffix = uuid.uuid4().hex[:8]
-    names = [f"overstap_passport_bench_{suffix}", f"overstap_passport_bench_keys_{suffix}"]
-    admin = await asyncpg.connect(admin_dsn)
-    try:
-        for name in names:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-    taxonomy = grpc.aio.server()
-    tpb_grpc.add_TaxonomyServiceServicer_to_server(StandInTaxonomy(), taxonomy)
-    taxonomy_port = taxonomy.add_insecure_port("127.0.0.1:0")
-    await taxonomy.start()
-    port = free_port()
-    env = {
-        **os.environ,
-        "OVERSTAP_PASSPORT_ENVIRONMENT": "test",
-        "OVERSTAP_PASSPORT_GRPC_PORT": str(port),
-        "OVERSTAP_PASSPORT_DATABASE_URL": f"{base}/{names[0]}",
-        "OVERSTAP_PASSPORT_KEYSTORE_URL": f"{base}/{names[1]}",
-        "OVERSTAP_PASSPORT_TAXONOMY_TARGET": f"127.0.0.1:{taxonomy_port}",
-        "OVERSTAP_PASSPORT_LOG_LEVEL": "WARNING",
-        "OVERSTAP_PASSPORT_DB_POOL_SIZE": "20",
-        "OVERSTAP_PASSPORT_DB_POOL_MIN_SIZE": "20",  # opened at start, as a deployment would
-        "OTEL_SDK_DISABLED": "true",
-    }
-    # started once, before any measurement
-    process = subprocess.Popen([sys.executable, "-m", "overstap_passport.server"], env=env)  # noqa: ASYNC220
-    target = f"127.0.0.1:{port}"
-    try:
-        await _wait_serving(target)
-        channel = create_channel(target, deadline_seconds=30, max_message_bytes=16 * 1024 * 1024)
-        stub = pb_grpc.PassportServiceStub(channel)
-        log(f"passport service up at {target} (PostgreSQL); building a {skills}-skill passport")
-        owner, pid = await _big_passport(stub, skills)
-        log(f"reading it {reads} times from a client process (load average {load_average()})")
-        read = await _read_phase(target, owner, pid, reads)
-        log(f"read p50 {read['p50_ms']} ms, p99 {read['p99_ms']} ms (view cache on)")
-        cold = await _cold_reads(env, owner, pid, reads)
-        log(f"cold read p50 {cold['p50_ms']} ms, p99 {cold['p99_ms']} ms (view cache off)")
-        count = min(reads, AFTER_CHANGE_READS)
-        log(f"{count} times a write and then a read, by the owner, on {skills}-skill passports")
-        before = load_average()
-        after_write = await asyncio.to_thread(_in_process, _read_after_write_worker, target, skills, count)
-        after_write.update(load_average_before=before, load_average_after=load_average())
-        log(
-            f"first read after a change p50 {after_write['p50_ms']} ms, p99 {after_write['p99_ms']} ms "
-            f"(view cache on, brought along by the writes)"
-        )
-        log(f"writing at {write_rate}/s for {write_seconds} s from {client_processes} client processes")
-        sustained = await _writes(target, await _writer_passports(stub, writers), write_rate, write_seconds,
-                                  client_processes)  # fmt: skip
-        log(
-            f"sustained {sustained['writes_per_s']} writes/s, {sustained['errors']} errors, "
-            f"p99 {sustained.get('p99_ms')} ms"
-        )
-        ceiling = await _writes(target, await _writer_passports(stub, writers), None, min(write_seconds, 8.0),
-                                client_processes)  # fmt: skip
-        log(f"ceiling {ceiling['writes_per_s']} writes/s")
-        await channel.close()
-    finally:
-        process.terminate()
+    databases = fresh_databases(server_url, "overstap_passport_bench", "overstap_passport_bench_keys")
+    async with databases as (data_url, keys_url):
+        taxonomy = grpc.aio.server()
+        tpb_grpc.add_TaxonomyServiceServicer_to_server(StandInTaxonomy(), taxonomy)
+        taxonomy_port = taxonomy.add_insecure_port("127.0.0.1:0")
+        await taxonomy.start()
+        port = free_port()
+        env = {
+            **os.environ,
+            "OVERSTAP_PASSPORT_ENVIRONMENT": "test",
+            "OVERSTAP_PASSPORT_GRPC_PORT": str(port),
+            "OVERSTAP_PASSPORT_DATABASE_URL": data_url,
+            "OVERSTAP_PASSPORT_KEYSTORE_URL": keys_url,
+            "OVERSTAP_PASSPORT_TAXONOMY_TARGET": f"127.0.0.1:{taxonomy_port}",
+            "OVERSTAP_PASSPORT_LOG_LEVEL": "WARNING",
+            "OVERSTAP_PASSPORT_DB_POOL_SIZE": "20",
+            "OVERSTAP_PASSPORT_DB_POOL_MIN_SIZE": "20",  # opened at start, as a deployment would
+            "OTEL_SDK_DISABLED": "true",
+        }
+        # started once, before any measurement
+        process = subprocess.Popen([sys.executable, "-m", "overstap_passport.server"], env=env)  # noqa: ASYNC220
+        target = f"127.0.0.1:{port}"
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        await taxonomy.stop(0)
-        admin = await asyncpg.connect(admin_dsn)
-        try:
-            for name in names:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await _wait_serving(target)
+            channel = create_channel(target, deadline_seconds=30, max_message_bytes=16 * 1024 * 1024)
+            stub = pb_grpc.PassportServiceStub(channel)
+            log(f"passport service up at {target} (PostgreSQL); building a {skills}-skill passport")
+            owner, pid = await _big_passport(stub, skills)
+            log(f"reading it {reads} times from a client process (load average {load_average()})")
+            read = await _read_phase(target, owner, pid, reads)
+            log(f"read p50 {read['p50_ms']} ms, p99 {read['p99_ms']} ms (view cache on)")
+            cold = await _cold_reads(env, owner, pid, reads)
+            log(f"cold read p50 {cold['p50_ms']} ms, p99 {cold['p99_ms']} ms (view cache off)")
+            count = min(reads, AFTER_CHANGE_READS)
+            log(f"{count} times a write and then a read, by the owner, on {skills}-skill passports")
+            before = load_average()
+            after_write = await asyncio.to_thread(_in_process, _read_after_write_worker, target, skills, count)
+            after_write.update(load_average_before=before, load_average_after=load_average())
+            log(
+                f"first read after a change p50 {after_write['p50_ms']} ms, p99 {after_write['p99_ms']} ms "
+                f"(view cache on, brought along by the writes)"
+            )
+            log(f"writing at {write_rate}/s for {write_seconds} s from {client_processes} client processes")
+            sustained = await _writes(target, await _writer_passports(stub, writers), write_rate, write_seconds,
+                                      client_processes)  # fmt: skip
+            log(
+                f"sustained {sustained['writes_per_s']} writes/s, {sustained['errors']} errors, "
+                f"p99 {sustained.get('p99_ms')} ms"
+            )
+            ceiling = await _writes(target, await _writer_passports(stub, writers), None, min(write_seconds, 8.0),
+                                    client_processes)  # fmt: skip
+            log(f"ceiling {ceiling['writes_per_s']} writes/s")
+            await channel.close()
         finally:
-            await admin.close()
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            await taxonomy.stop(0)
     return {
         "bench": "passport",
         "database": "postgresql",
